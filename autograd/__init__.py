@@ -1,0 +1,29 @@
+"""scalar-autograd: a scalar reverse-mode automatic-differentiation engine.
+
+A :class:`Value` holds one float and records the graph of operations that made it;
+``backward()`` applies the chain rule through that graph, and :func:`grad` returns
+gradients that can themselves be differentiated.
+
+>>> from autograd import Value, grad
+>>> x = Value(3.0, label="x")
+>>> y = x * x.tanh() + 2 ** x
+>>> dy, = grad(y, [x], create_graph=True)
+>>> d2y, = grad(dy, [x])
+
+Every op's forward and derivative live side by side in one table, :data:`OPS`.
+"""
+
+from .backprop import backward, grad, topological_order
+from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, sum, tanh
+from .mode import enable_grad, is_grad_enabled, no_grad
+from .ops import OPS, Op
+from .value import Value
+
+# ``sum`` is left out on purpose: ``from autograd import *`` must not shadow builtins.sum.
+__all__ = [
+    "Value", "OPS", "Op", "grad", "backward", "topological_order", "no_grad", "enable_grad",
+    "is_grad_enabled", "dot", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu",
+    "softplus", "sin", "cos",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Runnable demos of scalar-autograd: ``python -m demos`` lists them."""
