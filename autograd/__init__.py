@@ -14,16 +14,34 @@ Every op's forward and derivative live side by side in one table, :data:`OPS`.
 """
 
 from .backprop import backward, grad, topological_order
-from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, sum, tanh
+from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, tanh
+from .functions import sum as sum  # noqa: A004 - autograd.sum, like torch.sum
 from .mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .value import Value
 
 # ``sum`` is left out on purpose: ``from autograd import *`` must not shadow builtins.sum.
 __all__ = [
-    "Value", "OPS", "Op", "grad", "backward", "topological_order", "no_grad", "enable_grad",
-    "is_grad_enabled", "dot", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu",
-    "softplus", "sin", "cos",
+    "OPS",
+    "Op",
+    "Value",
+    "backward",
+    "cos",
+    "dot",
+    "enable_grad",
+    "exp",
+    "grad",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "tanh",
+    "topological_order",
 ]
 
 __version__ = "0.1.0"

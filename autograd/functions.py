@@ -10,16 +10,25 @@ computed by the same forward, with the same errors.
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, overload
 
 from .ops import OPS, run
 from .value import Value, apply, as_float
 
 __all__ = [
-    "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos",
-    "sum", "dot",
+    "cos",
+    "dot",
+    "exp",
+    "leaky_relu",
+    "log",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "sum",
+    "tanh",
 ]
 
 
@@ -85,7 +94,14 @@ def leaky_relu(x: Value | float, slope: float = 0.01) -> Value | float:
     return run(OPS["leaky_relu"], (as_float(x, "leaky_relu"), as_float(slope, "leaky_relu")))
 
 
+_OPERAND_TYPES = frozenset((Value, float))
+
+
 def _operands(items: Iterable[Any], where: str) -> tuple[Value | float, ...]:
+    """Values as they are and real numbers as float constants; TypeError for anything else."""
+    items = tuple(items)
+    if _OPERAND_TYPES.issuperset(map(type, items)):  # the common case, checked at C speed
+        return items
     return tuple(x if isinstance(x, Value) else as_float(x, where) for x in items)
 
 
@@ -98,10 +114,12 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors torch
     >>> s.data, len(s.parents), xs[0].grad
     (6.0, 3, 1.0)
     """
-    return apply(OPS["sum"], *_operands(values, "sum"))
+    return apply(_SUM, *_operands(values, "sum"))
 
 
-def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | float | None = None) -> Value:
+def dot(
+    ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float | None = None
+) -> Value:
     """Σ wᵢ·xᵢ (+ bias) as ONE node: a neuron's pre-activation.
 
     >>> from autograd import Value, dot
@@ -110,11 +128,10 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float], bias: Value | 
     >>> z.data, len(z.parents)
     (-1.75, 5)
     """
-    ws, xs = _operands(ws, "dot"), _operands(xs, "dot")
+    ws, xs = tuple(ws), tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws has {len(ws)} entries but xs has {len(xs)}")
-    extra = () if bias is None else (bias if isinstance(bias, Value) else as_float(bias, "dot"),)
-    return apply(OPS["dot"], *ws, *xs, *extra)
+    return apply(_DOT, *_operands(ws + xs if bias is None else (*ws, *xs, bias), "dot"))
 
 
-del builtins
+_SUM, _DOT = OPS["sum"], OPS["dot"]

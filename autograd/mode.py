@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import ContextDecorator
 from typing import Any
 
-__all__ = ["no_grad", "enable_grad", "is_grad_enabled"]
+__all__ = ["enable_grad", "is_grad_enabled", "no_grad"]
 
 enabled = True
 

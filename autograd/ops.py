@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Op", "OPS", "run", "call_repr"]
+__all__ = ["OPS", "Op", "call_repr", "run"]
 
 
 class Op:
@@ -39,7 +39,15 @@ class Op:
     """
 
     __slots__ = (
-        "name", "symbol", "forward", "derivative", "arity", "domain", "kinks", "sample", "constants",
+        "arity",
+        "constants",
+        "derivative",
+        "domain",
+        "forward",
+        "kinks",
+        "name",
+        "sample",
+        "symbol",
     )
 
     def __init__(

@@ -15,7 +15,7 @@ from typing import Any
 from . import mode
 from .ops import OPS, Op, run
 
-__all__ = ["Value", "apply", "as_float"]
+__all__ = ["Value", "apply", "as_float", "data_of"]
 
 
 class Value:
@@ -204,12 +204,24 @@ def _operand(x: Any) -> Value | float | None:
 _new = object.__new__
 
 
+def data_of(inputs: tuple[Value | float, ...]) -> tuple[float, ...]:
+    """The floats that inputs stand for. Written out for one and two inputs: a comprehension
+    costs more than the op itself there."""
+    if len(inputs) == 2:
+        x, y = inputs
+        return (x if type(x) is float else x.data, y if type(y) is float else y.data)
+    if len(inputs) == 1:
+        x = inputs[0]
+        return (x if type(x) is float else x.data,)
+    return tuple([x if type(x) is float else x.data for x in inputs])
+
+
 def apply(op: Op, *inputs: Value | float) -> Value:
     """Run ``op`` on Values and float constants and record the result in the graph.
 
     Under :func:`autograd.no_grad` the result is a leaf (nothing recorded).
     """
-    data = run(op, tuple([x if type(x) is float else x.data for x in inputs]))
+    data = run(op, data_of(inputs))
     out = _new(Value)
     out.data = data
     out.grad = 0.0
