@@ -1,0 +1,201 @@
+"""Module: the base class of everything with parameters.
+
+A Module finds its parameters the way PyTorch does, by looking at its attributes: a
+:class:`~autograd.Value`, a list of Values, another Module or a list of Modules stored on
+``self`` is part of the model (attributes starting with ``_`` are private and skipped).
+
+>>> from autograd import Value
+>>> class Line(Module):
+...     def __init__(self):
+...         self.w = Value(2.0)
+...         self.b = Value(0.5)
+...     def forward(self, x):
+...         return self.w * x + self.b
+>>> line = Line()
+>>> line(3.0).data
+6.5
+>>> [name for name, _ in line.named_parameters()]
+['w', 'b']
+>>> line.state_dict()
+{'w': 2.0, 'b': 0.5}
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from autograd import Value
+
+__all__ = ["Module", "StateDict"]
+
+# A state dict maps each parameter name to a number (a scalar parameter such as a bias) or to a
+# list of numbers (a vector parameter such as a neuron's weights).
+StateDict = dict[str, float | list[float]]
+
+_Entry = tuple[str, Value | list[Value]]
+
+
+class Module:
+    """Base class of neurons, layers and models: parameters, gradients, saving and loading.
+
+    Subclasses define ``forward(x)`` (or ``__call__``, as micrograd's do) and keep their
+    parameters in attributes.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the module computes; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__}: define forward(...) to call it")
+
+    # --- parameters --------------------------------------------------------------------------
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, Value) for every parameter, in a stable order: attribute order, depth first.
+
+        A list of Values ``w`` gives ``w.0``, ``w.1``, ...; a submodule's parameters are
+        prefixed with its attribute name (``layers.0.neurons.2.b``). A Value reachable twice
+        (tied weights) is listed once.
+        """
+        out: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for name, entry in self._entries():
+            items = (
+                [(name, entry)]
+                if isinstance(entry, Value)
+                else [(f"{name}.{i}", p) for i, p in enumerate(entry)]
+            )
+            for item_name, p in items:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append((item_name, p))
+        return out
+
+    def parameters(self) -> list[Value]:
+        """Every parameter (a Value), in the order of :meth:`named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0.0 (``backward`` accumulates into leaves)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def _entries(self, prefix: str = "", visited: set[int] | None = None) -> Iterator[_Entry]:
+        """(name, Value or list of Values) for each parameter attribute, depth first."""
+        visited = set() if visited is None else visited
+        if id(self) in visited:
+            return
+        visited.add(id(self))
+        for attr, value in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            name = prefix + attr
+            if isinstance(value, Value):
+                yield name, value
+            elif isinstance(value, Module):
+                yield from value._entries(name + ".", visited)
+            elif isinstance(value, (list, tuple)):
+                if value and all(isinstance(v, Value) for v in value):
+                    yield name, list(value)
+                    continue
+                for i, item in enumerate(value):
+                    if isinstance(item, Value):
+                        yield f"{name}.{i}", item
+                    elif isinstance(item, Module):
+                        yield from item._entries(f"{name}.{i}.", visited)
+
+    # --- state -------------------------------------------------------------------------------
+
+    def state_dict(self) -> StateDict:
+        """The parameters' numbers by name: a float per scalar, a list per vector of Values.
+
+        Plain data (JSON-ready); changing it does not change the model.
+        """
+        return {
+            name: entry.data if isinstance(entry, Value) else [p.data for p in entry]
+            for name, entry in self._entries()
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set the parameters from ``state`` (as made by :meth:`state_dict`).
+
+        Everything is checked first — every name present, no unknown names, every shape and
+        number right — so on any problem a ValueError lists them all and the model is untouched.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to numbers, got {type(state).__name__}"
+            )
+        entries = dict(self._entries())
+        problems = _check_state(entries, state)
+        if problems:
+            shown = problems[:8] + (
+                [f"... and {len(problems) - 8} more"] if len(problems) > 8 else []
+            )
+            raise ValueError(
+                f"load_state_dict: the state does not fit this {type(self).__name__}: "
+                + "; ".join(shown)
+            )
+        for name, entry in entries.items():
+            if isinstance(entry, Value):
+                entry.data = float(state[name])
+            else:
+                for p, x in zip(entry, state[name]):
+                    p.data = float(x)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters to ``path`` as JSON, atomically (see :func:`nn.checkpoint.save`)."""
+        from .checkpoint import save
+
+        save(self, path)
+
+    def load(self, path: str | os.PathLike[str]) -> Module:
+        """Read parameters saved by :meth:`save` into this model (checked first) and return it."""
+        from .checkpoint import load
+
+        load(self, path)
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _shape(entry: Value | list[Value]) -> str:
+    return "a number" if isinstance(entry, Value) else f"a list of {len(entry)} numbers"
+
+
+def _describe(x: Any) -> str:
+    if _is_number(x):
+        return "a number"
+    if isinstance(x, (list, tuple)):
+        return f"a list of {len(x)} items"
+    return f"a {type(x).__name__}"
+
+
+def _check_state(entries: dict[str, Value | list[Value]], state: Mapping[str, Any]) -> list[str]:
+    """Every way ``state`` fails to fit ``entries``, as readable phrases (empty: it fits)."""
+    problems = [f"missing {name!r}" for name in entries if name not in state]
+    problems += [f"unexpected {name!r}" for name in state if name not in entries]
+    for name, entry in entries.items():
+        if name not in state:
+            continue
+        x = state[name]
+        if isinstance(entry, Value):
+            fits = _is_number(x)
+        else:
+            fits = (
+                isinstance(x, (list, tuple))
+                and len(x) == len(entry)
+                and all(_is_number(v) for v in x)
+            )
+        if not fits:
+            problems.append(f"{name!r} should be {_shape(entry)}, got {_describe(x)}")
+    return problems
