@@ -103,6 +103,8 @@ def _check_finite(order: list[Value], gradient_of: Callable[[Value], Any]) -> No
     grads = [g if type(g) is float else g.data for g in map(gradient_of, order)]
     if all(map(math.isfinite, grads)):
         return
+    if mode.anomaly is not None:  # detect_anomaly(): name the op whose backward made it
+        mode.anomaly.backward(order, gradient_of)
     for node in reversed(order):
         g = gradient_of(node)
         g = g if type(g) is float else g.data

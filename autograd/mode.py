@@ -7,24 +7,27 @@ from typing import Any
 
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad"]
 
-enabled = True
+# True or False; inside ``detect_anomaly()`` the recorder (truthy) instead of True, so that
+# ``apply`` tests ``enabled is True`` once, as before, and anomaly mode costs nothing when off.
+enabled: Any = True
+anomaly: Any = None  # the active ``detect_anomaly()`` recorder, else None
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph (outside any ``no_grad()`` block)."""
-    return enabled
+    return bool(enabled)
 
 
 class _GradMode(ContextDecorator):
     _setting: bool
 
     def __init__(self) -> None:
-        self._saved: list[bool] = []
+        self._saved: list[Any] = []
 
     def __enter__(self) -> None:
         global enabled
         self._saved.append(enabled)
-        enabled = self._setting
+        enabled = self._setting and (anomaly or True)  # keep recording for detect_anomaly
 
     def __exit__(self, *exc: Any) -> None:
         global enabled

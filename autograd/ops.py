@@ -23,6 +23,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from . import mode
+
 __all__ = ["OPS", "Op", "call_repr", "run"]
 
 
@@ -222,7 +224,8 @@ def run(op: Op, inputs: tuple[float, ...]) -> float:
 
     ValueError outside the domain, ZeroDivisionError for division by zero (and 0 ** -1),
     OverflowError when a finite input gives a result too large for a float; each message names
-    the op and its inputs. Non-finite inputs (inf, nan) propagate as IEEE arithmetic says.
+    the op and its inputs. Non-finite inputs (inf, nan) propagate as IEEE arithmetic says
+    (inside ``autograd.detect_anomaly()`` a nan/inf result is an error).
 
     >>> run(OPS["log"], (-1.0,))
     Traceback (most recent call last):
@@ -239,6 +242,9 @@ def run(op: Op, inputs: tuple[float, ...]) -> float:
         raise ValueError(
             f"{call_repr(op, inputs)}: outside the domain of {op.symbol}, which is {op.domain}"
         ) from None
-    if not math.isfinite(out) and all(map(math.isfinite, inputs)):
-        raise OverflowError(f"{call_repr(op, inputs)}: result too large for a float")
+    if not math.isfinite(out):
+        if all(map(math.isfinite, inputs)):
+            raise OverflowError(f"{call_repr(op, inputs)}: result too large for a float")
+        if mode.anomaly is not None:  # detect_anomaly(): nan/inf from nan/inf inputs is an error
+            mode.anomaly.forward(op, inputs, out)
     return out

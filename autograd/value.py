@@ -226,9 +226,13 @@ def apply(op: Op, *inputs: Value | float) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if mode.enabled:
+    if mode.enabled is True:
         out.op = op
         out.parents = inputs
+    elif mode.enabled:  # detect_anomaly(): the recorder notes where the node was made, checks it
+        out.op = op
+        out.parents = inputs
+        mode.enabled.created(out)
     else:
         out.op = None
         out.parents = ()
