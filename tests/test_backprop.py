@@ -271,7 +271,7 @@ def _random_graph(rng: random.Random, n_ops: int) -> tuple[list[Value], Value]:
             v = (a * a + 0.5) ** b.tanh()
         else:
             v = a.softplus() + b.leaky_relu(0.1) + a.cos()
-        pool.append(v)
+        pool.append(v.tanh() if abs(v.data) > 5 else v)  # keeps exp and pow from overflowing
     return leaves, autograd.sum(pool[-3:])
 
 
