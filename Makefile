@@ -21,14 +21,34 @@ lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check autograd
 
-bench: $(VENV)/.demo-deps
-	$(PY) benchmarks/run.py
+# The benchmarks get their own environment: the package (editable), numpy, micrograd 0.1.0 to
+# race against (never a dependency of the package) and, with TORCH=1, pinned PyTorch.
+# `make bench BENCH_ARGS="--quick --only W1,W3"` passes options to benchmarks/run.py.
+BENCH_VENV := benchmarks/.venv
+BENCH_PY   := $(BENCH_VENV)/bin/python
+BENCH_ARGS ?=
+
+bench: $(BENCH_VENV)/.bench-deps $(if $(TORCH),$(BENCH_VENV)/.torch)
+	$(BENCH_PY) benchmarks/run.py $(BENCH_ARGS)
+
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+
+$(BENCH_VENV)/.bench-deps: pyproject.toml | $(BENCH_VENV)/bin/python
+	$(BENCH_PY) -m pip install -q -e . numpy micrograd==0.1.0
+	touch $@
+
+$(BENCH_VENV)/.torch: | $(BENCH_VENV)/bin/python
+	$(BENCH_PY) -m pip install -q torch==$(TORCH_VERSION)
+	touch $@
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# micrograd 0.1.0 is installed for the tests only (nn is checked step by step against it);
+# it is never a dependency of the package.
 $(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test]' micrograd==0.1.0
 	touch $@
 
 $(VENV)/.demo-deps: pyproject.toml | $(VENV)/bin/python

@@ -1,0 +1,220 @@
+"""W1: micrograd's demo training step (MLP 2-16-16-1, 100 moons, SVM loss + 1e-4 L2,
+forward + backward + SGD) for every contender, from the same initial weights.
+
+Every contender first takes one step from the same weights, and its loss, gradients and
+updated weights must agree with this engine's. Then this engine (A) alternates with it (B) in
+this process, A B A B ...; each sample starts from the initial weights (loaded untimed), after
+``gc.collect()``.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from memory import count_nodes
+from report import format_ratio
+from timing import alternate, calibrate
+from w1_data import initial_weights, make_moons
+from w1_floor import FloatFloor
+from w1_graphs import engine_contenders, micrograd_contender
+from w1_numpy import make_numpy
+from w1_torch import make_torch
+
+__all__ = ["Contender", "check_agreement", "one_step", "run_w1"]
+
+TARGET_SPEEDUP = 30.0  # engine vs micrograd, same run
+TARGET_FLOOR_RATIO = 3.5  # engine vs the plain-float floor
+RTOL = 1e-9
+
+
+class Contender(Protocol):
+    """What W1 needs of a contender."""
+
+    name: str
+
+    def load(self, flat: list[float]) -> None: ...
+    def step(self) -> float: ...
+    def gradients(self) -> list[float]: ...
+    def weights(self) -> list[float]: ...
+
+
+def _max_rel_diff(a: list[float], b: list[float]) -> float:
+    """Largest |a - b| relative to the largest magnitude in b (0 for identical lists)."""
+    if len(a) != len(b):
+        raise AssertionError(f"W1: {len(a)} numbers vs {len(b)}")
+    scale = max(max(map(abs, b), default=0.0), 1e-300)
+    return max((abs(x - y) for x, y in zip(a, b)), default=0.0) / scale
+
+
+def one_step(c: Contender, weights: list[float]) -> tuple[float, list[float], list[float]]:
+    """Loss, gradients and updated weights of one step from ``weights``."""
+    c.load(weights)
+    loss = c.step()
+    return loss, c.gradients(), c.weights()
+
+
+def check_agreement(
+    reference: tuple[float, list[float], list[float]], c: Contender, weights: list[float]
+) -> dict[str, float]:
+    """The contender's first step must agree with the reference step (this engine's) to RTOL in
+    loss, gradients and updated weights; AssertionError if not. Returns the differences."""
+    loss, grads, new = reference
+    c_loss, c_grads, c_new = one_step(c, weights)
+    diffs = {
+        "loss": abs(c_loss - loss) / abs(loss),
+        "gradients": _max_rel_diff(c_grads, grads),
+        "weights": _max_rel_diff(c_new, new),
+    }
+    bad = {k: v for k, v in diffs.items() if not v <= RTOL}
+    if bad:
+        raise AssertionError(f"W1: {c.name} disagrees with this engine after one step: {bad}")
+    return diffs
+
+
+def _node_count(contender: Any) -> int | None:
+    """Values in the contender's loss graph (graph engines only)."""
+    if not hasattr(contender, "loss"):
+        return None
+    root = contender.loss()
+    if hasattr(root, "parents"):
+        return count_nodes(root, lambda v: [p for p in v.parents if type(p) is not float])
+    return count_nodes(root, lambda v: v._prev)
+
+
+def _targets(records: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The issue's two W1 targets, from the per-pair ratios, and a note for each."""
+    by_name = {r["name"]: r for r in records}
+    targets: dict[str, Any] = {}
+    notes = []
+    micrograd = by_name.get("micrograd 0.1.0")
+    if micrograd:
+        speedup = micrograd["ratio_to_engine"]
+        met = speedup >= TARGET_SPEEDUP
+        targets["speedup_vs_micrograd"] = {"value": speedup, "target": TARGET_SPEEDUP, "met": met}
+        notes.append(
+            f"engine vs micrograd: {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:.0f}x)"
+            + (" (met)" if met else " (NOT met)")
+        )
+    floor = by_name.get(FloatFloor.name)
+    if floor:
+        slower = 1.0 / floor["ratio_to_engine"]
+        met = slower <= TARGET_FLOOR_RATIO
+        targets["ratio_to_float_floor"] = {
+            "value": slower,
+            "target": TARGET_FLOOR_RATIO,
+            "met": met,
+        }
+        notes.append(
+            f"engine vs plain floats: {slower:.2f}x slower (target <= {TARGET_FLOOR_RATIO}x)"
+            + (" (met)" if met else " (NOT met)")
+        )
+    return targets, notes
+
+
+def _tracked_objects() -> int:
+    """Objects the garbage collector tracks, after a collection: what each full pass walks."""
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def _race(
+    engine: Contender, engine_number: int, c: Contender, weights: list[float], quick: bool
+) -> dict[str, Any]:
+    """Alternate engine (A) and contender (B), each sample's steps from ``weights``."""
+    slow = c.name.startswith("micrograd")  # ~1 s a step: few pairs, one step a sample
+    pairs = (2 if slow else 3) if quick else (5 if slow else 20)
+    paired = alternate(
+        engine.step,
+        c.step,
+        pairs,
+        setup_a=lambda: engine.load(weights),
+        setup_b=lambda: c.load(weights),
+        number_a=engine_number,
+        number_b=1 if slow else calibrate(c.step, lambda: c.load(weights)),
+    )
+    return {
+        "name": c.name,
+        "median_ms": statistics.median(paired.b) * 1e3,
+        "ratio_to_engine": paired.ratio,
+        "pair_ratios": paired.ratios,
+        "samples_ms": [t * 1e3 for t in paired.b],
+        "engine_samples_ms": [t * 1e3 for t in paired.a],
+        "nodes": _node_count(c),
+        "gc_tracked_objects": _tracked_objects(),
+    }
+
+
+def run_w1(quick: bool = False) -> dict[str, Any]:
+    """W1's numbers and table."""
+    X, y = make_moons()
+    weights = initial_weights()
+    engine, fused = engine_contenders(X, y)
+    reference = one_step(engine, weights)
+    # Each contender is made (and its library imported) only when its turn comes: torch brings
+    # ~150k objects that every full collection of the garbage collector then walks, which
+    # slowed micrograd's step ~1.5x when torch was imported before it.
+    factories: list[tuple[str, Callable[[Any, Any], Any]]] = [
+        (fused.name, lambda X, y: fused),
+        ("micrograd 0.1.0", micrograd_contender),
+        (FloatFloor.name, FloatFloor),
+        ("numpy", make_numpy),
+        ("torch", make_torch),
+    ]
+
+    engine_number = calibrate(engine.step, lambda: engine.load(weights))
+    records = []
+    skipped = []
+    agreement: dict[str, Any] = {"loss": reference[0], "rtol": RTOL, "max_rel_diff": {}}
+    for label, make in factories:
+        c = make(X, y)
+        if c is None:
+            skipped.append(label)
+            continue
+        agreement["max_rel_diff"][c.name] = check_agreement(reference, c, weights)
+        records.append(_race(engine, engine_number, c, weights, quick))
+    engine_samples = [t for r in records for t in r["engine_samples_ms"]]
+    engine_ms = statistics.median(engine_samples)
+    targets, notes = _targets(records)
+    notes.append("/ engine: median over the pairs of (contender's time / engine's time)")
+    notes.append(
+        f"first-step loss {agreement['loss']!r}; losses, gradients and updated weights "
+        f"of every contender agree with the engine's to {RTOL:g} relative"
+    )
+    notes.append("engine = nn.MLP running micrograd's demo loss verbatim (builtins.sum)")
+    notes.append("graph nodes: Values reachable from the loss, the 337 parameters included")
+    if skipped:
+        notes.append("not installed, skipped: " + ", ".join(skipped))
+    engine_nodes = _node_count(engine)
+    rows = [[engine.name, f"{engine_ms:.2f}", "1.00", "", f"{engine_nodes:,}"]]
+    rows += [
+        [
+            r["name"],
+            f"{r['median_ms']:.2f}",
+            format_ratio(r["ratio_to_engine"]),
+            f"{len(r['pair_ratios'])}",
+            f"{r['nodes']:,}" if r["nodes"] is not None else "",
+        ]
+        for r in records
+    ]
+    table = {
+        "title": "W1  micrograd demo step: MLP 2-16-16-1, 100 moons, SVM + 1e-4 L2, fwd+bwd+SGD",
+        "columns": ["contender", "median ms", "/ engine", "pairs", "graph nodes"],
+        "rows": rows,
+        "notes": notes,
+    }
+    return {
+        "engine": {
+            "name": engine.name,
+            "median_ms": engine_ms,
+            "steps_per_sample": engine_number,
+            "nodes": engine_nodes,
+        },
+        "contenders": records,
+        "skipped": skipped,
+        "agreement": agreement,
+        "targets": targets,
+        "table": table,
+    }
