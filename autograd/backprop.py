@@ -43,27 +43,26 @@ def _gc_paused() -> Iterator[None]:
 def topological_order(roots: Iterable[Value]) -> list[Value]:
     """Every Value the roots depend on, each listed after all of its parents.
 
-    Iterative depth-first search with an explicit stack: no recursion limit, so a chain of
-    10**6 nodes is fine. The order is deterministic (it follows ``parents`` order).
+    A Value's inputs always exist before it does, so creation order is topological: collect
+    what the roots reach (breadth first, no recursion, no stack that grows with depth) and sort
+    by creation. A chain of 10**6 nodes is fine; the order is deterministic.
     """
     order: list[Value] = []
     seen: set[Value] = set()
     for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root.parents))]
-        while stack:
-            node, parents = stack[-1]
-            for p in parents:
-                if type(p) is not float and p not in seen:
-                    seen.add(p)
-                    stack.append((p, iter(p.parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+        if root not in seen:
+            seen.add(root)
+            order.append(root)
+    for node in order:  # the list grows as the walk finds inputs: a breadth-first queue
+        for p in node.parents:
+            if type(p) is not float and p not in seen:
+                seen.add(p)
+                order.append(p)
+    order.sort(key=_creation)
     return order
+
+
+_creation = attrgetter("_seq")
 
 
 def _propagate(order: list[Value], root: Value, seed: Any, create_graph: bool) -> dict[Value, Any]:
@@ -145,16 +144,17 @@ def _accumulate(order: list[Value]) -> None:
             continue
         g = node.grad
         parents = node.parents
-        if op is _DOT:
+        if op is _DOT:  # parents (w1..wn, x1..xn[, bias]): ∂/∂wi = xi, ∂/∂xi = wi, ∂/∂bias = 1
             n = len(parents) >> 1
-            data = [p if type(p) is float else p.data for p in parents]
-            for i in range(n):
-                w = parents[i]
-                if type(w) is not float:
-                    w.grad += g * data[n + i]
-                x = parents[n + i]
-                if type(x) is not float:
-                    x.grad += g * data[i]
+            for w, x in zip(parents[:n], parents[n : n + n]):
+                if type(w) is float:
+                    if type(x) is not float:
+                        x.grad += g * w
+                elif type(x) is float:  # a network's inputs are constants
+                    w.grad += g * x
+                else:
+                    w.grad += g * x.data
+                    x.grad += g * w.data
             if len(parents) & 1 and type(parents[-1]) is not float:
                 parents[-1].grad += g
         elif op is _ADD or op is _SUM:

@@ -9,7 +9,7 @@ cluster as one box instead.
 >>> out = (w * x + b).tanh()
 >>> clusters = find_clusters(topological_order([out]))
 >>> [node.label or node.op.name for node in clusters]           # x, an input, is in none
-['L1.N3.w1', 'mul', 'L1.N3.b', 'add', 'tanh']
+['L1.N3.w1', 'L1.N3.b', 'mul', 'add', 'tanh']
 >>> set(clusters.values())
 {'L1.N3'}
 """

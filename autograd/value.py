@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from typing import Any
 
@@ -36,7 +37,9 @@ class Value:
     4.0
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents")
+    # ``_seq`` numbers Values in creation order: inputs are always made before the node that
+    # uses them, so sorting by it is a topological order (see backprop.topological_order).
+    __slots__ = ("_seq", "data", "grad", "label", "op", "parents")
 
     data: float
     grad: float
@@ -52,6 +55,7 @@ class Value:
         self.label = label
         self.op = None
         self.parents = ()
+        self._seq = _next_seq()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -202,6 +206,7 @@ def _operand(x: Any) -> Value | float | None:
 
 
 _new = object.__new__
+_next_seq = itertools.count().__next__
 
 
 def data_of(inputs: tuple[Value | float, ...]) -> tuple[float, ...]:
@@ -226,6 +231,7 @@ def apply(op: Op, *inputs: Value | float) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._seq = _next_seq()
     if mode.enabled is True:
         out.op = op
         out.parents = inputs

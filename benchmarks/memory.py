@@ -76,7 +76,7 @@ def measure_memory(chain_nodes: int = 100_000) -> dict[str, Any]:
     X, y = make_moons()
     weights = initial_weights()
     rows: list[dict[str, Any]] = []
-    engine = engine_contenders(X, y)[0][0]
+    engine = engine_contenders(X, y)[0]
     engine.load(weights)
     rows.append(
         {"graph": f"chain of {chain_nodes:,} ops"}
