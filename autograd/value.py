@@ -247,6 +247,12 @@ def apply(op: Op, *inputs: Value | float) -> Value:
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 _POW, _VPOW, _ABS = OPS["pow"], OPS["vpow"], OPS["abs"]
-_EXP, _LOG, _SQRT, _TANH, _SIGMOID = OPS["exp"], OPS["log"], OPS["sqrt"], OPS["tanh"], OPS["sigmoid"]
+_EXP, _LOG, _SQRT, _TANH, _SIGMOID = (
+    OPS["exp"],
+    OPS["log"],
+    OPS["sqrt"],
+    OPS["tanh"],
+    OPS["sigmoid"],
+)
 _RELU, _LEAKY_RELU, _SOFTPLUS = OPS["relu"], OPS["leaky_relu"], OPS["softplus"]
 _SIN, _COS = OPS["sin"], OPS["cos"]

@@ -58,8 +58,9 @@ def test_first_and_second_derivatives_match_torch_double(expression):
 
     inputs_t, out_t = expression(make_t)
     grads_t = torch.autograd.grad(out_t, inputs_t, create_graph=True)
-    hessian_t = [[torch.autograd.grad(g, x, retain_graph=True)[0].item() for x in inputs_t]
-                 for g in grads_t]
+    hessian_t = [
+        [torch.autograd.grad(g, x, retain_graph=True)[0].item() for x in inputs_t] for g in grads_t
+    ]
 
     inputs, out = expression(Value)
     grads = grad(out, inputs, create_graph=True)

@@ -19,7 +19,9 @@ def test_data_accepts_python_and_numpy_reals_as_float(data):
     assert type(v.grad) is float and v.grad == 0.0
 
 
-@pytest.mark.parametrize("bad", ["1.0", None, 1j, np.complex128(1), [1.0], (1.0,), {}, np.array([1.0])])
+@pytest.mark.parametrize(
+    "bad", ["1.0", None, 1j, np.complex128(1), [1.0], (1.0,), {}, np.array([1.0])]
+)
 def test_data_rejects_non_reals_with_type_error_naming_the_type(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)
