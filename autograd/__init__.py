@@ -17,6 +17,7 @@ from .anomaly import AnomalyError, detect_anomaly
 from .backprop import backward, grad, topological_order
 from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, tanh
 from .functions import sum as sum  # noqa: A004 - autograd.sum, like torch.sum
+from .gradcheck import GradcheckError, gradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .steps import Step, backward_steps, write_step_frames
@@ -27,6 +28,7 @@ from .viz import draw_dot, render
 __all__ = [
     "OPS",
     "AnomalyError",
+    "GradcheckError",
     "Op",
     "Step",
     "Value",
@@ -39,6 +41,7 @@ __all__ = [
     "enable_grad",
     "exp",
     "grad",
+    "gradcheck",
     "is_grad_enabled",
     "leaky_relu",
     "log",

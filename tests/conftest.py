@@ -1,6 +1,11 @@
-"""Hypothesis profiles: `dev` (quick, the default) and `ci` (`make test` and CI=true)."""
+"""Hypothesis profiles: `dev` (quick, the default) and `ci` (`make test` and CI=true).
+
+Under `ci` the oracle tests (tests/test_oracles.py) check thousands of random graphs each (see
+`oracles.examples`); the run ends with a count of the graphs checked against each oracle.
+"""
 
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -14,3 +19,20 @@ settings.register_profile(
 )
 _default = "ci" if os.environ.get("CI", "").lower() == "true" else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many random graphs were checked against each oracle (measured, not assumed)."""
+    oracles = sys.modules.get("oracles")
+    if oracles is None or not oracles.GRAPHS:
+        return
+    counts = oracles.GRAPHS
+    checked = {name: n for name, n in counts.items() if name in oracles.ORACLES}
+    parts = ", ".join(f"{name} {n}" for name, n in sorted(checked.items()))
+    terminalreporter.write_sep("-", "random graphs checked")
+    terminalreporter.write_line(
+        f"{sum(checked.values())} random graphs checked against the oracles ({parts})"
+    )
+    for name, n in sorted(counts.items()):
+        if name not in oracles.ORACLES:
+            terminalreporter.write_line(f"{n} random networks checked against the {name}")

@@ -113,3 +113,11 @@ def test_non_finite_inputs_propagate_as_ieee_says():
     # A user's inf/nan is not an overflow of ours: it propagates (detect_anomaly finds it).
     assert math.isnan((Value(math.inf) - math.inf).data)
     assert (Value(math.inf) * 2).data == math.inf
+
+
+def test_messages_about_a_neg_node_do_not_crash():  # call_repr assumed two operands for "-"
+    from autograd.ops import OPS, call_repr
+
+    assert call_repr(OPS["neg"], (1.5,)) == "-(1.5)"
+    with pytest.raises(autograd.AnomalyError, match=r"-\(nan\)"), autograd.detect_anomaly():
+        -Value(math.nan)
