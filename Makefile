@@ -19,7 +19,7 @@ test: $(VENV)/.test-deps dot $(if $(TORCH),$(VENV)/.torch)
 
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check autograd
+	$(VENV)/bin/ruff format --check .
 
 # The benchmarks get their own environment: the package (editable), numpy, micrograd 0.1.0 to
 # race against (never a dependency of the package) and, with TORCH=1, pinned PyTorch.
@@ -34,7 +34,7 @@ bench: $(BENCH_VENV)/.bench-deps $(if $(TORCH),$(BENCH_VENV)/.torch)
 $(BENCH_VENV)/bin/python:
 	$(PYTHON) -m venv $(BENCH_VENV)
 
-$(BENCH_VENV)/.bench-deps: pyproject.toml | $(BENCH_VENV)/bin/python
+$(BENCH_VENV)/.bench-deps: pyproject.toml Makefile | $(BENCH_VENV)/bin/python
 	$(BENCH_PY) -m pip install -q -e . numpy micrograd==0.1.0
 	touch $@
 
@@ -45,13 +45,14 @@ $(BENCH_VENV)/.torch: | $(BENCH_VENV)/bin/python
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# micrograd 0.1.0 is installed for the tests only (nn is checked step by step against it);
+# The tests run every demo (matplotlib, tqdm). micrograd 0.1.0 is installed for the tests
+# only (nn is checked step by step against it);
 # it is never a dependency of the package.
-$(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e '.[test]' micrograd==0.1.0
+$(VENV)/.test-deps: pyproject.toml Makefile | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[test,demo]' micrograd==0.1.0
 	touch $@
 
-$(VENV)/.demo-deps: pyproject.toml | $(VENV)/bin/python
+$(VENV)/.demo-deps: pyproject.toml Makefile | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[demo]'
 	touch $@
 
