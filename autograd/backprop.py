@@ -47,17 +47,32 @@ def topological_order(roots: Iterable[Value]) -> list[Value]:
     what the roots reach (breadth first, no recursion, no stack that grows with depth) and sort
     by creation. A chain of 10**6 nodes is fine; the order is deterministic.
     """
+    return _reach(roots, reset_grads=False)
+
+
+def _reach(roots: Iterable[Value], reset_grads: bool) -> list[Value]:
+    """:func:`topological_order`; with ``reset_grads`` it also zeroes the gradient of every
+    interior node (not the leaves) on the way, which ``backward`` needs: one pass, not two."""
     order: list[Value] = []
-    seen: set[Value] = set()
+    seen: set[Any] = set()
     for root in roots:
         if root not in seen:
             seen.add(root)
             order.append(root)
+    add, append, all_seen = seen.add, order.append, seen.issuperset
     for node in order:  # the list grows as the walk finds inputs: a breadth-first queue
-        for p in node.parents:
-            if type(p) is not float and p not in seen:
-                seen.add(p)
-                order.append(p)
+        if node.op is None:
+            continue
+        if reset_grads:
+            node.grad = 0.0
+        parents = node.parents
+        if all_seen(parents):  # at C speed: a layer's neurons share inputs and weights
+            continue
+        for p in parents:
+            if p not in seen:
+                add(p)  # float constants go into seen too (so all_seen can be true)
+                if type(p) is not float:
+                    append(p)
     order.sort(key=_creation)
     return order
 
@@ -99,6 +114,8 @@ def _propagate(order: list[Value], root: Value, seed: Any, create_graph: bool) -
 
 def _check_finite(order: list[Value], gradient_of: Callable[[Value], Any]) -> None:
     """Raise where a gradient overflowed although every value in the graph is finite."""
+    if gradient_of is _grad_attribute and math.isfinite(sum(map(gradient_of, order))):
+        return  # backward()'s floats, summed at C speed (if the sum overflows, look closer)
     grads = [g if type(g) is float else g.data for g in map(gradient_of, order)]
     if all(map(math.isfinite, grads)):
         return
@@ -123,10 +140,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
     with _gc_paused():
-        order = topological_order([root])
-        for node in order:
-            if node.op is not None:
-                node.grad = 0.0
+        order = _reach([root], reset_grads=True)
         root.grad += float(gradient)
         _accumulate(order)
         _check_finite(order, _grad_attribute)
@@ -144,6 +158,11 @@ def _accumulate(order: list[Value]) -> None:
             continue
         g = node.grad
         parents = node.parents
+        if g == 0.0 and op in _LINEAR_IN_GRAD and node.data - node.data == 0.0:
+            # Nothing flows through: each contribution would be 0 · (a finite input) = ±0,
+            # which leaves every gradient as it is. A finite output means finite inputs for
+            # these ops; with an inf or nan one, 0 · inf = nan must still reach the inputs.
+            continue
         if op is _DOT:  # parents (w1..wn, x1..xn[, bias]): ∂/∂wi = xi, ∂/∂xi = wi, ∂/∂bias = 1
             n = len(parents) >> 1
             for w, x in zip(parents[:n], parents[n : n + n]):
@@ -182,6 +201,7 @@ def _accumulate(order: list[Value]) -> None:
 
 _grad_attribute = attrgetter("grad")
 _DOT, _ADD, _SUM, _MUL, _RELU = OPS["dot"], OPS["add"], OPS["sum"], OPS["mul"], OPS["relu"]
+_LINEAR_IN_GRAD = frozenset((_DOT, _ADD, _SUM, _MUL, _RELU))
 
 
 def grad(

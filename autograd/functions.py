@@ -22,6 +22,7 @@ __all__ = [
     "exp",
     "leaky_relu",
     "log",
+    "operands",
     "relu",
     "sigmoid",
     "sin",
@@ -97,8 +98,12 @@ def leaky_relu(x: Value | float, slope: float = 0.01) -> Value | float:
 _OPERAND_TYPES = frozenset((Value, float))
 
 
-def _operands(items: Iterable[Any], where: str) -> tuple[Value | float, ...]:
-    """Values as they are and real numbers as float constants; TypeError for anything else."""
+def operands(items: Iterable[Any], where: str) -> tuple[Value | float, ...]:
+    """Values as they are and real numbers as float constants; TypeError for anything else.
+
+    >>> operands([Value(1.0), 2], "dot")
+    (Value(data=1.0, grad=0.0), 2.0)
+    """
     items = tuple(items)
     if _OPERAND_TYPES.issuperset(map(type, items)):  # the common case, checked at C speed
         return items
@@ -114,7 +119,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors torch
     >>> s.data, len(s.parents), xs[0].grad
     (6.0, 3, 1.0)
     """
-    return apply(_SUM, *_operands(values, "sum"))
+    return apply(_SUM, *operands(values, "sum"))
 
 
 def dot(
@@ -131,7 +136,7 @@ def dot(
     ws, xs = tuple(ws), tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws has {len(ws)} entries but xs has {len(xs)}")
-    return apply(_DOT, *_operands(ws + xs if bias is None else (*ws, *xs, bias), "dot"))
+    return apply(_DOT, *operands(ws + xs if bias is None else (*ws, *xs, bias), "dot"))
 
 
 _SUM, _DOT = OPS["sum"], OPS["dot"]

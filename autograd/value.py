@@ -16,7 +16,7 @@ from typing import Any
 from . import mode
 from .ops import OPS, Op, run
 
-__all__ = ["Value", "apply", "as_float", "data_of"]
+__all__ = ["Value", "apply", "as_float", "data_of", "record"]
 
 
 class Value:
@@ -226,9 +226,20 @@ def apply(op: Op, *inputs: Value | float) -> Value:
 
     Under :func:`autograd.no_grad` the result is a leaf (nothing recorded).
     """
-    data = run(op, data_of(inputs))
+    return record(op, inputs, data_of(inputs))
+
+
+def record(op: Op, inputs: tuple[Value | float, ...], data: tuple[float, ...]) -> Value:
+    """:func:`apply` for a caller that already holds the inputs' floats (``data[i]`` is the
+    float ``inputs[i]`` stands for): ``nn.Layer`` reads its inputs' floats once for all its
+    neurons. The forward is still ``op``'s own, run by :func:`autograd.ops.run`.
+
+    >>> x = Value(3.0)
+    >>> record(OPS["mul"], (x, 2.0), (x.data, 2.0))
+    Value(data=6.0, grad=0.0)
+    """
     out = _new(Value)
-    out.data = data
+    out.data = run(op, data)
     out.grad = 0.0
     out.label = ""
     out._seq = _next_seq()

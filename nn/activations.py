@@ -1,6 +1,6 @@
 """Activation functions by name: what a neuron applies to its pre-activation w·x + b.
 
->>> from autograd import Value
+>>> from autograd import OPS, Value
 >>> ACTIVATIONS["relu"](Value(-2.0)).data, ACTIVATIONS["linear"](Value(-2.0)).data
 (0.0, -2.0)
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd import Value
+from autograd import OPS, Value
 
-__all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "check_activation"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_OPS", "LAYER_ACTIVATIONS", "check_activation"]
 
 
 def _linear(z: Value) -> Value:
@@ -28,6 +28,10 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "linear": _linear,
 }
+
+# The op each activation records (linear records none): what a layer applies to the fused
+# pre-activation node without a method call in between.
+ACTIVATION_OPS = {name: OPS[name] for name in ("relu", "tanh", "sigmoid")}
 
 # Names a layer accepts: the neuron activations plus softmax over the whole layer.
 LAYER_ACTIVATIONS = (*ACTIVATIONS, "softmax")

@@ -26,9 +26,11 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value, dot
+from autograd import OPS, Value
+from autograd.functions import operands
+from autograd.value import data_of, record
 
-from .activations import ACTIVATIONS, DISPLAY_NAMES, check_activation
+from .activations import ACTIVATION_OPS, DISPLAY_NAMES, check_activation
 from .init import Init, check_init, resolve_rng
 from .losses import softmax
 from .module import Module
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["MLP", "Layer", "Neuron"]
+
+_DOT = OPS["dot"]
 
 Input = Any  # a sequence of Values or numbers (list, tuple, numpy row), or one Value/number
 
@@ -133,10 +137,16 @@ class Neuron(Module):
 
     def forward(self, x: Input) -> Value:
         """activation(w · x + b) for the ``nin`` inputs ``x``."""
-        return self._forward(_inputs(x, len(self.w), "Neuron"))
+        xs = operands(_inputs(x, len(self.w), "Neuron"), "Neuron")
+        return self._forward(xs, data_of(xs))
 
-    def _forward(self, xs: Sequence[Any]) -> Value:
-        return ACTIVATIONS[self.activation](dot(self.w, xs, self.b))
+    def _forward(self, xs: tuple[Value | float, ...], xs_data: tuple[float, ...]) -> Value:
+        # autograd.dot(self.w, xs, self.b), with the inputs' floats read once per layer
+        # (every neuron of a layer sees the same inputs): a third of a training step.
+        w, b = self.w, self.b
+        z = record(_DOT, (*w, *xs, b), (*[p.data for p in w], *xs_data, b.data))
+        op = ACTIVATION_OPS.get(self.activation)  # None: linear
+        return z if op is None else record(op, (z,), (z.data,))
 
     def __repr__(self) -> str:
         return f"{DISPLAY_NAMES[self.activation]}Neuron({len(self.w)})"
@@ -197,8 +207,9 @@ class Layer(Module):
 
     def forward(self, x: Input) -> Value | list[Value]:
         """Every neuron's output (softmax-normalised for a softmax layer)."""
-        xs = _inputs(x, self.nin, "Layer")
-        out = [n._forward(xs) for n in self.neurons]
+        xs = operands(_inputs(x, self.nin, "Layer"), "Layer")
+        xs_data = data_of(xs)
+        out = [n._forward(xs, xs_data) for n in self.neurons]
         if self.activation == "softmax":
             out = softmax(out)
         return out[0] if len(out) == 1 else out

@@ -285,3 +285,25 @@ def test_inlined_backward_agrees_with_the_op_table(seed, n_ops):
     for node in topological_order([out]):
         if node.op is not None:
             assert node.grad == pytest.approx(grad(out, [node])[0].data, rel=1e-13, abs=1e-13)
+
+
+def test_zero_upstream_gradient_still_sends_nan_through_an_inf_input():
+    # backward() skips nodes whose gradient is 0 when their data is finite (nothing flows);
+    # a node holding inf must still send 0 · inf = nan on, as PyTorch does.
+    a, b = Value(math.inf), Value(1.0)
+    c = a * b  # inf
+    d = c * 0.0  # c's gradient is 1 · 0.0 = 0
+    d.backward()
+    assert c.grad == 0.0 and a.grad == 0.0
+    assert math.isnan(b.grad)  # 0 · a.data = 0 · inf
+
+
+def test_zero_upstream_gradient_skip_leaves_gradients_unchanged():
+    # The relu kills the gradient of the first dot: its inputs get exactly 0.0, and a leaf
+    # that is also used elsewhere keeps exactly what it gets from there.
+    w = [Value(0.5), Value(-2.0)]
+    x = [Value(1.0), Value(1.0)]
+    y = dot(w, x).relu() + 3.0 * x[0]
+    y.backward()
+    assert [v.grad for v in w] == [0.0, 0.0]
+    assert [v.grad for v in x] == [3.0, 0.0]

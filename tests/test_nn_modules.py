@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Value, topological_order
 from nn import MLP, Layer, Module, Neuron
 
@@ -304,3 +305,20 @@ def test_import_nn_pulls_in_neither_numpy_nor_tqdm():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_layer_fast_path_builds_what_autograd_dot_builds():
+    # Layer reads its inputs' floats once for all its neurons; the node it records must be
+    # exactly autograd.dot(w, x, b) followed by the activation: same op, parents and floats.
+    layer = Layer(3, 2, activation="tanh", seed=1)
+    xs = [Value(0.25), 2, -1.5]  # a Value, an int and a float
+    for neuron, out in zip(layer.neurons, layer(xs)):
+        z = out.parents[0]
+        expected = autograd.dot(neuron.w, xs, neuron.b)
+        assert z.op is expected.op and z.parents == expected.parents
+        assert z.data == expected.data and out.data == math.tanh(expected.data)
+
+
+def test_layer_rejects_a_non_number_input_by_name():
+    with pytest.raises(TypeError, match=r"Layer: expected a real number .* got str"):
+        Layer(2, 2, seed=0)([1.0, "2"])
