@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from .anomaly import AnomalyError
 from .backprop import topological_order
 from .clusters import Layout, choose_layout
+from .ops import OPS
 from .steps import Step, backward_steps, gradients_after
 from .value import Value, data_of
 
@@ -341,7 +342,7 @@ class _Drawing:
     def _op(self, node: Value) -> None:
         name = self.id[node] + "op"
         attrs = {
-            "label": f"<{_text(node.op.symbol)}>",
+            "label": f"<{_text(_op_symbol(node))}>",
             "shape": "ellipse",
             "style": "filled",
             "fillcolor": "#ffffff",
@@ -466,3 +467,13 @@ def _import_graphviz() -> Any:
             "(and Graphviz's dot program to render them)"
         ) from None
     return graphviz
+
+
+_DOT = OPS["dot"]
+
+
+def _op_symbol(node: Value) -> str:
+    """The op's symbol; a dot without a bias (an even number of parents) drops the "+b"."""
+    if node.op is _DOT and len(node.parents) % 2 == 0:
+        return "w·x"
+    return node.op.symbol

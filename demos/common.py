@@ -10,7 +10,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,6 @@ __all__ = [
     "print_note",
     "progress_bar",
     "save_figure",
-    "train",
 ]
 
 
@@ -324,54 +323,3 @@ def _is_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def train(
-    model: Any,
-    X: Any,
-    y: Any,
-    *,
-    loss: Callable[..., Any],
-    optimizer: Any,
-    epochs: int,
-    desc: str,
-    progress: bool,
-    batch_size: int | None = None,
-    seed: int | None = None,
-) -> Any:
-    """:func:`nn.fit` in about 50 chunks under one labelled progress bar; the merged History.
-
-    With ``batch_size`` each chunk shuffles with its own seed (``seed + chunk``), so a run is
-    reproducible for a given ``seed``.
-    """
-    import nn
-
-    history = nn.History()
-    bar = progress_bar(epochs, desc, progress)
-    chunk = max(1, math.ceil(epochs / 50))
-    try:
-        for k, start in enumerate(range(0, epochs, chunk)):
-            n = min(chunk, epochs - start)
-            part = nn.fit(
-                model,
-                X,
-                y,
-                loss=loss,
-                optimizer=optimizer,
-                epochs=n,
-                batch_size=batch_size,
-                progress=False,
-                seed=None if seed is None else seed + k,
-            )
-            history.loss.extend(part.loss)
-            history.accuracy.extend(part.accuracy)
-            if bar is not None:
-                postfix = {"loss": f"{part.loss[-1]:.4g}"}
-                if part.accuracy[-1] is not None:
-                    postfix["acc"] = f"{part.accuracy[-1]:.0%}"
-                bar.set_postfix(postfix, refresh=False)
-                bar.update(n)
-    finally:
-        if bar is not None:
-            bar.close()
-    return history

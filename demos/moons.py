@@ -14,9 +14,9 @@ import numpy as np
 
 import autograd
 import nn
-from nn import MLP, SGD, hinge, l2
+from nn import MLP, SGD, fit, hinge, l2
 
-from .common import Image, Options, Result, pyplot, save_figure, train
+from .common import Image, Options, Result, pyplot, save_figure
 
 SUMMARY = "micrograd's demo: MLP 2-16-16-1, SVM loss, 100 steps, decision boundary"
 
@@ -45,7 +45,7 @@ def run(options: Options) -> Result:
         return hinge(scores, targets) + l2(model, alpha=ALPHA)
 
     optimizer = SGD(model, lr=lambda k: 1.0 - 0.9 * k / steps)
-    history = train(
+    history = fit(
         model,
         X,
         y,

@@ -15,9 +15,9 @@ import numpy as np
 
 import autograd
 import nn
-from nn import MLP, SGD, cross_entropy
+from nn import MLP, SGD, cross_entropy, fit, reference
 
-from .common import Image, Options, Result, Table, print_note, pyplot, save_figure, train
+from .common import Image, Options, Result, Table, print_note, pyplot, save_figure
 
 SUMMARY = "Gaussian clouds, sigmoid + softmax: gradients vs the seed, training, plots"
 
@@ -32,22 +32,15 @@ Array = np.ndarray
 
 def forward(X: Array, W1: Array, b1: Array, W2: Array, b2: Array) -> tuple[Array, Array]:
     """The seed's ``forward``: hidden Z = σ(X W1 + b1), output Y = softmax(Z W2 + b2)."""
-    Z = 1 / (1 + np.exp(-X @ W1 - b1))
+    Z = reference.sigmoid(X @ W1 + b1)
     expA = np.exp(Z @ W2 + b2)
     return expA / expA.sum(axis=1, keepdims=True), Z
 
 
 def derivatives(X: Array, T: Array, W1: Array, b1: Array, W2: Array, b2: Array) -> dict[str, Array]:
-    """The seed's hand-derived +∂J/∂θ, and J itself."""
-    Y, Z = forward(X, W1, b1, W2, b2)
-    dZ = (T - Y) @ W2.T * Z * (1 - Z)
-    return {
-        "J": np.array(np.sum(T * np.log(Y))),
-        "W2": Z.T @ (T - Y),
-        "b2": (T - Y).sum(axis=0),
-        "W1": X.T @ dZ,
-        "b1": dZ.sum(axis=0),
-    }
+    """The seed's hand-derived +∂J/∂θ (:func:`nn.reference.seed000`), and J itself."""
+    Y, _ = forward(X, W1, b1, W2, b2)
+    return {"J": np.array(np.sum(T * np.log(Y))), **reference.seed000(X, T, W1, b1, W2, b2)}
 
 
 def seed_training(
@@ -130,7 +123,7 @@ def run(options: Options) -> Result:
         f"lr × N × epochs = {LEARNING_RATE * n * epochs:g} here, 150 in the seed).",
     )
     model.zero_grad()
-    history = train(
+    history = fit(
         model,
         X,
         labels,

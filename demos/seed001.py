@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Value
-from nn import MLP, softmax, sse
+from nn import MLP, reference, softmax, sse
 
 from .common import Options, Result, Table, print_note
 
@@ -38,21 +38,21 @@ PRINTED = {
 
 
 def seed_formulas() -> dict[str, np.ndarray]:
-    """The seed's own numpy code (forward, error terms, weight changes), in double precision."""
+    """The seed's forward pass and weight changes (:func:`nn.reference.seed001`), in double
+    precision."""
     x, w_ih, w_ho = np.array(X), np.array(W_IH), np.array(W_HO)
-    sigmoid = lambda z: 1 / (1 + np.exp(-z))
+    sigmoid = reference.sigmoid
     h = sigmoid(x @ w_ih)
     o = sigmoid(h @ w_ho)
-    delta_out = (o - TARGET) * o * (1 - o)
-    delta_hidden = delta_out * w_ho * h * (1 - h)
+    changes = reference.seed001(x, TARGET, w_ih, w_ho, lr=LEARNING_RATE)
     three = np.array([2.0, 4.0, 5.0])
     return {
         "softmax": np.exp(three) / np.exp(three).sum(),
         "sigmoid": sigmoid(three),
         "h": h,
         "o": np.array([o]),
-        "dW_ho": LEARNING_RATE * delta_out * h,
-        "dW_ih": LEARNING_RATE * delta_hidden * x[:, None],
+        "dW_ho": changes["W_ho"],
+        "dW_ih": changes["W_ih"],
     }
 
 

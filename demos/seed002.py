@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nn import MLP, SGD, sse
+from nn import MLP, SGD, reference, sse
 
 from .common import Options, Result, Table, print_note
 
@@ -37,16 +37,15 @@ PRINTED = {
 
 
 def seed_formulas() -> dict[str, np.ndarray]:
-    """The seed's NeuralNet (forward_pass, calculate_cost, backpropagation, update_weights)."""
+    """The seed's NeuralNet (forward_pass, calculate_cost, backpropagation, update_weights);
+    its "gradients" −∂C/∂θ are :func:`nn.reference.seed002`'s."""
     a0, w1, w2 = np.array(A0)[:, None], np.array(W1), np.array(W2)
-    sigmoid = lambda z: 1 / (1 + np.exp(-z))
     z1 = w1 @ a0
-    a1 = sigmoid(z1)
+    a1 = reference.sigmoid(z1)
     z2 = w2 @ a1
-    a2 = sigmoid(z2)
-    delta2 = (Y - a2) * a2 * (1 - a2)
-    delta1 = (w2.T @ delta2) * a1 * (1 - a1)
-    g_w1, g_w2 = delta1 @ a0.T, delta2 @ a1.T
+    a2 = reference.sigmoid(z2)
+    g = reference.seed002(a0, Y, w1, np.zeros((len(w1), 1)), w2, np.zeros((len(w2), 1)))
+    g_w1, g_w2, delta1, delta2 = g["W1"], g["W2"], g["b1"], g["b2"]
     return {
         "z1": z1.ravel(),
         "a1": a1.ravel(),

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
-from nn import MLP, SGD, sse
+from nn import MLP, SGD, fit, reference, sse
 from nn.datasets import logic_gate
 
-from .common import Options, Result, Table, print_note, train
+from .common import Options, Result, Table, print_note
 
 SUMMARY = "AND without a hidden layer, XOR with one: exact replays and training"
 
@@ -50,21 +50,19 @@ XOR_FINAL = {
 }
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z))."""
-    return 1 / (1 + np.exp(-z))
+sigmoid = reference.sigmoid
 
 
 def seed_and_loop(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, lr: float, steps: int
 ) -> tuple[np.ndarray, float, np.ndarray]:
-    """The seed's vectorised AND loop: first_two = (ŷ − y) ⊙ σ'(Xw + b); w −= lr Xᵀ first_two."""
+    """The seed's vectorised AND loop: first_two = (ŷ − y) ⊙ σ'(Xw + b); w −= lr Xᵀ first_two
+    (the changes are :func:`nn.reference.seed004`'s)."""
     w, b, Y = np.array(w, dtype=float).reshape(2, 1), float(b), y.reshape(-1, 1)
     for _ in range(steps):
-        z = X @ w + b
-        first_two = (sigmoid(z) - Y) * sigmoid(z) * (1 - sigmoid(z))
-        w = w - lr * (X.T @ first_two)
-        b = b - lr * np.sum(first_two)
+        (dw,), (db,) = reference.seed004(X, Y, [w], [np.array([[b]])])
+        w = w - lr * dw
+        b = b - lr * float(db[0, 0])
     return w.ravel(), b, sigmoid(X @ w + b).ravel()
 
 
@@ -124,7 +122,7 @@ def run(options: Options) -> Result:
     # AND: 10,000 more iterations starting from the weights its first run printed.
     start = AND_AFTER_FIRST_RUN
     model = sigmoid_net([np.array(start["w"])[:, None]], [[start["b"]]])
-    train(
+    fit(
         model,
         X,
         y_and,
@@ -165,7 +163,7 @@ def run(options: Options) -> Result:
     )
     weights, biases = random_start(seed, hidden=False)
     and_model = sigmoid_net(weights, biases)
-    train(
+    fit(
         and_model,
         X,
         y_and,
@@ -225,7 +223,7 @@ def _train_xor(
 ) -> tuple[list[float], float]:
     weights, biases = random_start(seed, hidden=True)
     model = sigmoid_net(weights, biases)
-    history = train(
+    history = fit(
         model,
         X,
         y,

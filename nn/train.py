@@ -81,7 +81,7 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-def _progress_bar(epochs: int, progress: bool) -> Any:
+def _progress_bar(epochs: int, progress: bool, desc: str) -> Any:
     if not progress or not _is_terminal(sys.stderr):
         return None
     try:
@@ -89,7 +89,7 @@ def _progress_bar(epochs: int, progress: bool) -> Any:
     except ImportError:
         warnings.warn("fit: install tqdm for a progress bar (pip install tqdm)", stacklevel=3)
         return None
-    return tqdm(total=epochs, desc="fit", unit="epoch", delay=PROGRESS_DELAY, file=sys.stderr)
+    return tqdm(total=epochs, desc=desc, unit="epoch", delay=PROGRESS_DELAY, file=sys.stderr)
 
 
 def fit(
@@ -104,6 +104,7 @@ def fit(
     progress: bool = True,
     seed: int | None = None,
     accuracy: Callable[[list[Any], list[Any]], float | None] | str | None = "auto",
+    desc: str = "fit",
 ) -> History:
     """Train ``model`` on inputs ``X`` and targets ``y``; return the :class:`History`.
 
@@ -113,8 +114,8 @@ def fit(
     samples are shuffled every epoch with ``random.Random(seed)``. ``accuracy`` is "auto"
     (:func:`nn.metrics.accuracy`; threshold 0 when ``loss`` is
     ``binary_cross_entropy_with_logits``), a function ``(outputs, targets) -> float``, or None.
-    A tqdm progress bar with loss and accuracy shows on runs longer than a second when stderr is
-    a terminal and ``progress`` is true.
+    A tqdm progress bar labelled ``desc``, with loss and accuracy, shows on runs longer than a
+    second when stderr is a terminal and ``progress`` is true.
     """
     rows, targets = _plain(X), _plain(y)
     if not isinstance(rows, list) or not isinstance(targets, list):
@@ -137,7 +138,7 @@ def fit(
     order = list(range(n))
     shuffle = random.Random(seed).shuffle if batch_size is not None else None
     history = History()
-    bar = _progress_bar(int(epochs), progress)
+    bar = _progress_bar(int(epochs), progress, str(desc))
     try:
         for epoch in range(int(epochs)):
             if shuffle is not None:

@@ -147,6 +147,15 @@ def test_progress_bar_shows_loss_and_accuracy_on_a_terminal(monkeypatch):
     assert "5/5" in terminal.getvalue()
 
 
+def test_progress_bar_is_labelled_with_desc(monkeypatch):
+    pytest.importorskip("tqdm")
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr(nn.train, "PROGRESS_DELAY", 0.0)
+    tiny_run(desc="AND gate")
+    assert "AND gate:" in terminal.getvalue()
+
+
 def test_progress_false_is_quiet_even_on_a_terminal(monkeypatch):
     terminal = FakeTerminal()
     monkeypatch.setattr("sys.stderr", terminal)

@@ -11,15 +11,34 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_core_import_pulls_in_nothing_optional():
-    code = (
-        "import sys, autograd\n"
-        "x = autograd.Value(1.0); (x * x).backward()\n"
-        "bad = [m for m in ('graphviz', 'numpy', 'hypothesis', 'nn', 'torch', 'tqdm',"
-        " 'matplotlib') if m in sys.modules]\n"
-        "print(','.join(bad))\n"
+OPTIONAL = ("graphviz", "numpy", "hypothesis", "torch", "tqdm", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    ("code", "must_not_import"),
+    [
+        pytest.param(  # the core: Value and backward need the standard library only
+            "import autograd\nx = autograd.Value(1.0); (x * x).backward()",
+            (*OPTIONAL, "nn"),
+            id="autograd",
+        ),
+        pytest.param(  # gradcheck is for users' tests, but must not need Hypothesis
+            "import autograd\nautograd.gradcheck(lambda xs: xs[0].tanh(), [0.5])",
+            ("hypothesis",),
+            id="gradcheck",
+        ),
+        pytest.param(  # nn trains without numpy; numpy is only for the seeds' matrices
+            "import nn\nm = nn.MLP(2, [3, 1], seed=0); m([1.0, 2.0]).backward()",
+            ("numpy", "tqdm", "torch", "matplotlib"),
+            id="nn",
+        ),
+    ],
+)
+def test_import_pulls_in_nothing_optional(code, must_not_import):
+    check = (
+        f"import sys\n{code}\nprint(','.join(m for m in {must_not_import!r} if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
+import autograd
 import nn
 from autograd import Value, draw_dot, render
 
@@ -273,3 +274,10 @@ def test_import_autograd_does_not_import_graphviz():
     code = "import sys, autograd; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_dot_without_bias_is_not_drawn_as_w_dot_x_plus_b():
+    # nn.sse is 0.5 · dot(d, d): no bias, so its op node must not claim a "+b".
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    assert "label=<w·x>" in draw_dot(autograd.dot([a], [b])).source
+    assert "label=<w·x+b>" in draw_dot(autograd.dot([a], [b], bias=Value(0.5))).source
