@@ -1,7 +1,13 @@
-"""Hypothesis profiles: `dev` (quick, the default) and `ci` (`make test` and CI=true).
+"""Hypothesis profiles:
 
-Under `ci` the oracle tests (tests/test_oracles.py) check thousands of random graphs each (see
-`oracles.examples`); the run ends with a count of the graphs checked against each oracle.
+- `dev` (the default): quick, a fresh random draw each run;
+- `ci` (`make test` and CI=true): the oracle tests (tests/test_oracles*.py) check thousands of
+  random graphs each (see `oracles.examples`), derandomized, so that CI checks the same 20,000
+  graphs on every run and a red CI always means a change broke something;
+- `explore` (`make test HYPOTHESIS_PROFILE=explore`): as many graphs as `ci`, freshly drawn each
+  run — for hunting new failures (each prints its reproduction).
+
+The run ends with a count of the graphs checked against each oracle.
 """
 
 import os
@@ -11,12 +17,13 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
-    "ci",
+    "explore",
     max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
+settings.register_profile("ci", settings.get_profile("explore"), derandomize=True)
 _default = "ci" if os.environ.get("CI", "").lower() == "true" else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
 

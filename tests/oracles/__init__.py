@@ -31,7 +31,8 @@ ORACLES = ("fractions", "dual numbers", "torch", "finite differences")
 
 
 def examples(ci: int) -> int:
-    """Examples for a test that checks random graphs: ``ci`` when the ci profile is loaded
-    (``make test``, CI=true), else the loaded profile's own count, so `dev` stays quick."""
+    """Examples for a test that checks random graphs: ``ci`` when the ci or explore profile is
+    loaded (``make test``, CI=true), else the loaded profile's own count, so `dev` stays quick."""
     current = settings.default
-    return ci if current is settings.get_profile("ci") else current.max_examples
+    big = current in (settings.get_profile("ci"), settings.get_profile("explore"))
+    return ci if big else current.max_examples
