@@ -1,6 +1,6 @@
 """Activation functions by name: what a neuron applies to its pre-activation w·x + b.
 
->>> from autograd import OPS, Value
+>>> from autograd import Value
 >>> ACTIVATIONS["relu"](Value(-2.0)).data, ACTIVATIONS["linear"](Value(-2.0)).data
 (0.0, -2.0)
 
