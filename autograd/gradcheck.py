@@ -107,14 +107,14 @@ class LocalMismatch:
             what = f"∂{self.op.name}/∂(input {self.index})"
             return (
                 f"The first node whose local derivative is wrong: {self.op.name}{label}, made as "
-                f"{_written(self.op, self.node.parents)} from inputs {inputs}.\n"
+                f"{call_repr(self.op, self.node.parents)} from inputs {inputs}.\n"
                 f"  {what} = {self.rule:.10g} by its rule ({where}), "
                 f"{self.numeric:.10g} by a finite difference of {self.op.name} alone."
             )
         what = f"∂²{self.op.name}/∂(input {self.index})∂(input {self.wrt})"
         return (
             f"The first node whose rule has a wrong derivative: {self.op.name}{label}, made as "
-            f"{_written(self.op, self.node.parents)} from inputs {inputs}.\n"
+            f"{call_repr(self.op, self.node.parents)} from inputs {inputs}.\n"
             f"  {what} = {self.rule:.10g} by differentiating its rule ({where}) with "
             f"create_graph, {self.numeric:.10g} by a finite difference of the rule on floats.\n"
             "  A rule must be written with operations that work on Values too (not on .data)."
@@ -196,18 +196,6 @@ def _point(names: list[str], xs: list[float]) -> str:
     return ", ".join(f"{name} = {x!r}" for name, x in zip(names, xs))
 
 
-def _written(op: Op, inputs: tuple[Any, ...]) -> str:
-    """How a node is written in messages: ``tanh(0.4)``, ``0.5 * 2.0``, ``neg(0.3)``."""
-    if len(inputs) != 2 and op.symbol in ("+", "-", "*", "/", "**"):
-        # call_repr assumes an infix symbol has two operands; neg's "-" has one.
-        return f"{op.name}({', '.join(repr(_data(p)) for p in inputs)})"
-    return call_repr(op, inputs)
-
-
-def _data(p: Value | float) -> float:
-    return p if type(p) is float else p.data
-
-
 def _input_repr(p: Value | float) -> str:
     if type(p) is float:
         return f"{p!r} (constant)"
@@ -228,7 +216,7 @@ def _kink_sides(out: Value) -> tuple[tuple[str, ...], tuple[float, ...], list[st
                 if type(p) is not float and i not in op.constants:
                     for k in op.kinks:
                         sides.append(math.copysign(1.0, p.data - k) if p.data != k else 0.0)
-                        where.append(_written(op, node.parents))
+                        where.append(call_repr(op, node.parents))
     return tuple(shape), tuple(sides), where
 
 

@@ -213,9 +213,7 @@ def call_repr(op: Op, inputs: tuple[Any, ...], limit: int = 6) -> str:
     shown = [repr(x if type(x) is float else x.data) for x in inputs[:limit]]
     if len(inputs) > limit:
         shown.append(f"... {len(inputs) - limit} more")
-    if op.symbol in _INFIX and len(shown) == 1:  # neg
-        return f"{op.symbol}({shown[0]})"
-    if op.symbol in _INFIX:
+    if op.symbol in _INFIX and len(shown) == 2:  # neg shares "-" but has one input: neg(x)
         x, y = (f"({s})" if s.startswith("-") else s for s in shown)
         return f"{x} {op.symbol} {y}"
     return f"{op.name}({', '.join(shown)})"

@@ -27,6 +27,7 @@ This module needs Hypothesis (``pip install hypothesis``); ``import autograd`` d
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
@@ -435,24 +436,21 @@ def values(
 # --- MLPs ---------------------------------------------------------------------------------
 
 
-_MLP_CLASS: list[type] = []
-
-
+@functools.cache
 def _drawn_mlp_class() -> type:
-    """nn.MLP, but its repr is the source that rebuilds it (weights and all)."""
-    if not _MLP_CLASS:
-        from nn import MLP
+    """nn.MLP, but its repr is the source that rebuilds it (weights and all). Made on first
+    use: ``import autograd.testing`` does not import ``nn``."""
+    from nn import MLP
 
-        class DrawnMLP(MLP):
-            """An :class:`nn.MLP` drawn by :func:`mlps`; its repr is source code."""
+    class DrawnMLP(MLP):
+        """An :class:`nn.MLP` drawn by :func:`mlps`; its repr is source code."""
 
-            source = ""
+        source = ""
 
-            def __repr__(self) -> str:
-                return self.source
+        def __repr__(self) -> str:
+            return self.source
 
-        _MLP_CLASS.append(DrawnMLP)
-    return _MLP_CLASS[0]
+    return DrawnMLP
 
 
 Size = int | tuple[int, int] | st.SearchStrategy[int]  # n, a range (lo, hi), or a strategy
@@ -508,8 +506,9 @@ def mlps(
     ``width`` wide), ``nout`` outputs, a hidden activation and an output activation drawn from
     the lists, weights and biases from ``weights`` (default: floats in [-2, 2]).
 
-    Each size may be an int, an inclusive range ``(lo, hi)`` or a strategy. The drawn model's repr is the source that rebuilds
-    it (``nn.MLP.from_matrices(...)``). Needs the ``nn`` package (part of this project).
+    Each size may be an int, an inclusive range ``(lo, hi)`` or a strategy. The drawn model's
+    repr is the source that rebuilds it (``nn.MLP.from_matrices(...)``). Needs the ``nn``
+    package (part of this project).
 
     >>> from hypothesis import find
     >>> model = find(mlps(nin=2, depth=2, width=3), lambda m: True)

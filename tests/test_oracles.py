@@ -51,6 +51,12 @@ def test_engine_gradients_equal_exact_rational_arithmetic(expr):
     compare.assert_matches_fractions(expr)
 
 
+def test_the_rational_expressions_are_what_the_fraction_oracle_evaluates():
+    # autograd.testing.RATIONAL_OPS picks the ops drawn for this oracle; it must not name an op
+    # the oracle cannot evaluate, nor leave out one it can.
+    assert set(RATIONAL_OPS) == fraction_eval.RATIONAL
+
+
 def test_fraction_oracle_is_exact_where_floats_are_not():
     # f = (((x + y) − x)·x)^−2 at x = 3, y = 0.1: in floats (3 + 0.1) − 3 is not 0.1, here it
     # is, so f = (y·x)^−2 and its gradient come out exact.
