@@ -11,18 +11,70 @@ gradients that can themselves be differentiated.
 >>> d2y, = grad(dy, [x])
 
 Every op's forward and derivative live side by side in one table, :data:`OPS`.
+
+``import autograd`` loads the core only: the op table, Value, the reverse walk, grad mode and
+the functions. The tools built on it load on first use: drawing (``draw_dot``, ``render``,
+``write_step_frames``: :mod:`autograd.viz`), checking (``gradcheck``: :mod:`autograd.check`),
+``backward_steps`` (:mod:`autograd.steps`), ``detect_anomaly`` (:mod:`autograd.anomaly`),
+the Hypothesis strategies (:mod:`autograd.testing`) and the command line (``python -m
+autograd``).
 """
 
-from .anomaly import AnomalyError, detect_anomaly
-from .backprop import backward, grad, topological_order
-from .functions import cos, dot, exp, leaky_relu, log, relu, sigmoid, sin, softplus, sqrt, tanh
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .backprop import backward, grad
+from .functions import (
+    cos,
+    dot,
+    exp,
+    leaky_relu,
+    linear,
+    log,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    tan,
+    tanh,
+)
 from .functions import sum as sum  # noqa: A004 - autograd.sum, like torch.sum
-from .gradcheck import GradcheckError, gradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
-from .steps import Step, backward_steps, write_step_frames
-from .value import Value
-from .viz import draw_dot, render
+from .value import Value, apply, as_float
+from .walk import topological_order
+
+# Frames of this package are library code, not the user's line (see autograd.anomaly).
+__autograd_library__ = True
+
+# The tools: loaded on first use (PEP 562), name -> module.
+_TOOLS = {
+    "AnomalyError": "anomaly",
+    "detect_anomaly": "anomaly",
+    "GradcheckError": "check",
+    "gradcheck": "check",
+    "Step": "steps",
+    "backward_steps": "steps",
+    "draw_dot": "viz",
+    "render": "viz",
+    "write_step_frames": "viz",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TOOLS:
+        value = getattr(importlib.import_module(f".{_TOOLS[name]}", __name__), name)
+        globals()[name] = value  # found once; later lookups are plain attribute reads
+        return value
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_TOOLS))
+
 
 # ``sum`` is left out on purpose: ``from autograd import *`` must not shadow builtins.sum.
 __all__ = [
@@ -32,6 +84,8 @@ __all__ = [
     "Op",
     "Step",
     "Value",
+    "apply",
+    "as_float",
     "backward",
     "backward_steps",
     "cos",
@@ -44,6 +98,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "no_grad",
     "relu",
@@ -52,6 +107,7 @@ __all__ = [
     "sin",
     "softplus",
     "sqrt",
+    "tan",
     "tanh",
     "topological_order",
     "write_step_frames",

@@ -16,6 +16,10 @@ autograd.anomaly.AnomalyError: forward of sub made nan: inf - inf
   made at ...
 
 ``draw_dot(err.node, anomaly=err)`` draws the graph with that node marked.
+
+"The user's line" is the innermost frame outside library code. A package is library code when
+its top-level module sets ``__autograd_library__ = True`` (autograd and nn do); set it in a
+package of your own built on autograd to have its frames skipped too.
 """
 
 from __future__ import annotations
@@ -24,19 +28,14 @@ import linecache
 import math
 import os
 import sys
-from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any
 
 from . import mode
 from .ops import Op, call_repr
-from .value import Value, data_of
+from .value import Value
 
 __all__ = ["AnomalyError", "detect_anomaly"]
-
-_AUTOGRAD = os.path.dirname(os.path.abspath(__file__))
-# nn sits next to autograd (in a checkout and in site-packages); its frames are library too.
-_LIBRARY = (_AUTOGRAD + os.sep, os.path.join(os.path.dirname(_AUTOGRAD), "nn") + os.sep)
 
 
 class AnomalyError(FloatingPointError):
@@ -77,25 +76,22 @@ class detect_anomaly(ContextDecorator):
     """
 
     def __init__(self) -> None:
-        self._saved: list[tuple[Any, Any]] = []
+        self._saved: list[Any] = []
 
     def __enter__(self) -> None:
-        self._saved.append((mode.enabled, mode.anomaly))
-        recorder = mode.anomaly or _Recorder()  # nested blocks share one recorder
-        mode.anomaly = recorder
-        mode.enabled = recorder if mode.enabled else False
+        self._saved.append(mode.anomaly)
+        if mode.anomaly is None:  # nested blocks share one recorder
+            mode.anomaly = _Recorder()
 
     def __exit__(self, *exc: Any) -> None:
-        mode.enabled, mode.anomaly = self._saved.pop()
+        mode.anomaly = self._saved.pop()
 
 
 class _Recorder:
-    """What ``apply``, ``ops.run`` and ``backprop`` call in anomaly mode (never otherwise)."""
+    """What the core calls in anomaly mode (never otherwise): ``created`` for each node
+    recorded, ``forward`` for a nan/inf result, ``backward`` for a nan/inf gradient."""
 
     __slots__ = ("sites",)
-
-    def __bool__(self) -> bool:
-        return True
 
     def __init__(self) -> None:
         self.sites: dict[Value, tuple[str, int, str]] = {}
@@ -109,7 +105,7 @@ class _Recorder:
     def forward(self, op: Op, inputs: tuple[float, ...], out: float) -> None:
         """Called by ``ops.run`` for a nan/inf result. When a node is about to be recorded,
         ``created`` raises with it (and the inputs' labels); otherwise raise here."""
-        if not mode.enabled:
+        if not mode.grad_enabled:
             raise self._forward_error(op, inputs, out, None)
 
     def _forward_error(
@@ -129,18 +125,17 @@ class _Recorder:
         )
         return AnomalyError(message, phase="forward", node=node, parent=None, site=site)
 
-    def backward(self, order: list[Value], gradient_of: Callable[[Value], Any]) -> None:
-        """Called by backprop when a gradient is nan/inf: raise, naming the op whose rule sent
-        the first one (in backward order)."""
-        raise _backward_error(order, gradient_of, self.sites)
+    def backward(self, order: list[Value], gradient: dict[Value, float]) -> None:
+        """Called by the walk when a gradient is nan/inf (``gradient``: every node's, as a
+        number): raise, naming the op whose rule sent the first one (in backward order)."""
+        raise _backward_error(order, gradient, self.sites)
 
 
 def _backward_error(
-    order: list[Value], gradient_of: Callable[[Value], Any], sites: dict[Value, Any]
+    order: list[Value], gradient: dict[Value, float], sites: dict[Value, Any]
 ) -> AnomalyError:
     # The first node in backward order whose gradient is nan/inf: every consumer of it comes
     # earlier in that order and has a finite gradient, so one of their rules is to blame.
-    gradient = {node: _number(gradient_of(node)) for node in order}
     walk = order[::-1]
     bad = next(i for i, node in enumerate(walk) if not math.isfinite(gradient[node]))
     target = walk[bad]
@@ -168,7 +163,9 @@ def _first_bad_contribution(
     """The consumer whose rule sent ``target`` a nan/inf, and upstream × local in words."""
     for node in consumers:
         upstream = gradient[node]
-        local = node.op.derivative(*data_of(node.parents), out=node.data)
+        local = node.op.derivative(
+            *[p if type(p) is float else p.data for p in node.parents], out=node.data
+        )
         for p, d in zip(node.parents, local):
             if p is target and not math.isfinite(upstream * _number(d)):
                 return node, f"upstream gradient {upstream} × local derivative {_number(d)}"
@@ -197,11 +194,17 @@ def _describe_inputs(inputs: tuple[Any, ...]) -> str:
 
 
 def _user_frame() -> tuple[str, int, str]:
-    """(file, line, function) of the innermost frame outside autograd and nn."""
+    """(file, line, function) of the innermost frame outside library code."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(_LIBRARY):
+    while frame.f_back is not None and _is_library(frame.f_globals):
         frame = frame.f_back
     return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+
+
+def _is_library(module_globals: dict[str, Any]) -> bool:
+    """Whether a frame's module belongs to a package marked ``__autograd_library__``."""
+    package = str(module_globals.get("__name__", "")).partition(".")[0]
+    return getattr(sys.modules.get(package), "__autograd_library__", False) is True
 
 
 def _describe_site(site: tuple[str, int, str] | None) -> str | None:

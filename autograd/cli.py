@@ -1,8 +1,9 @@
 """``python -m autograd``: evaluate an expression, print its value and gradients.
 
 The expression is parsed with :mod:`ast` and only a whitelist is evaluated: numbers, the names
-given values on the command line, ``+ - * / **``, unary ``-`` and ``+``, and calls to the
-engine's functions. It is never passed to ``eval``. Bad input exits with status 2 and one
+given values on the command line, ``+ - * / **``, unary ``-`` and ``+``, and calls to the ops
+of the table that are called by name (every row of :data:`autograd.OPS` that is not an
+operator or n-ary). It is never passed to ``eval``. Bad input exits with status 2 and one
 line on stderr.
 
 >>> main(["tanh(x*w + b)", "x=0.5", "w=-1.2", "b=0.3"])
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import math
 import operator
 import sys
@@ -26,25 +28,42 @@ from typing import Any, NoReturn
 
 from . import functions as F
 from .backprop import grad
-from .numeric import numeric_grad
-from .ops import OPS, run
-from .value import Value
+from .check.numeric import numeric_grad
+from .ops import OPS, Op, run
+from .value import Value, apply
 
-__all__ = ["evaluate", "main"]
+__all__ = ["evaluate", "functions", "main"]
 
-FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {  # name: (function, min, max args)
-    "exp": (F.exp, 1, 1),
-    "log": (F.log, 1, 1),
-    "sqrt": (F.sqrt, 1, 1),
-    "tanh": (F.tanh, 1, 1),
-    "sigmoid": (F.sigmoid, 1, 1),
-    "relu": (F.relu, 1, 1),
-    "softplus": (F.softplus, 1, 1),
-    "sin": (F.sin, 1, 1),
-    "cos": (F.cos, 1, 1),
-    "abs": (abs, 1, 1),
-    "leaky_relu": (F.leaky_relu, 1, 2),
-}
+_OPERATORS = {"+", "-", "*", "/", "**"}  # ops written as operators, not called by name
+
+
+def functions() -> dict[str, tuple[Callable[..., Any], int, int]]:
+    """name: (function, fewest, most arguments) for every op of the table called by name:
+    its wrapper in :mod:`autograd.functions` (whose defaults count, as leaky_relu's slope),
+    else the op applied to all its inputs.
+
+    >>> name, (function, fewest, most) = "leaky_relu", functions()["leaky_relu"]
+    >>> fewest, most
+    (1, 2)
+    """
+    found: dict[str, tuple[Callable[..., Any], int, int]] = {}
+    for name, op in OPS.items():
+        if op.arity is None or op.symbol in _OPERATORS:
+            continue
+        wrapper = getattr(F, name, None)
+        if callable(wrapper):
+            parameters = inspect.signature(wrapper).parameters.values()
+            required = sum(p.default is inspect.Parameter.empty for p in parameters)
+            found[name] = (wrapper, required, len(parameters))
+        else:
+            found[name] = (_applying(op), op.arity, op.arity)
+    return found
+
+
+def _applying(op: Op) -> Callable[..., Any]:
+    return lambda *args: apply(op, *args)
+
+
 _BINARY = {
     ast.Add: ("add", operator.add),
     ast.Sub: ("sub", operator.sub),
@@ -124,7 +143,7 @@ def _evaluate(node: ast.AST, variables: dict[str, Any]) -> Any:
     if isinstance(node, ast.Name):
         if node.id in variables:
             return variables[node.id]
-        if node.id in FUNCTIONS:
+        if node.id in functions():
             raise InputError(f"{node.id} is a function: call it, as in {node.id}(x)")
         raise InputError(f"unknown name {node.id!r}: give it a value, as in {node.id}=1.5")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -146,17 +165,21 @@ def _call(node: ast.Call, variables: dict[str, Any]) -> Any:
     if not isinstance(node.func, ast.Name):
         raise InputError("only the engine's functions can be called, as in tanh(x)")
     name = node.func.id
-    if name not in FUNCTIONS:
-        raise InputError(f"unknown function {name!r} (allowed: {', '.join(sorted(FUNCTIONS))})")
+    known = functions()
+    if name not in known:
+        raise InputError(f"unknown function {name!r} (allowed: {', '.join(sorted(known))})")
     if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
         raise InputError(f"{name}() takes plain positional arguments")
-    function, low, high = FUNCTIONS[name]
+    function, low, high = known[name]
     if not low <= len(node.args) <= high:
-        count = str(low) if low == high else f"{low} or {high}"
+        count = str(low) if low == high else f"{low} to {high}"
         raise InputError(f"{name}() takes {count} argument(s), got {len(node.args)}")
     args = [_evaluate(a, variables) for a in node.args]
-    if name == "leaky_relu" and len(args) == 2 and not isinstance(args[1], float):
-        raise InputError("leaky_relu's slope must be a number, not an expression of variables")
+    for i in OPS[name].constants:
+        if i < len(args) and not isinstance(args[i], float):
+            raise InputError(
+                f"{name}'s input {i + 1} must be a number, not an expression of variables"
+            )
     return function(*args)
 
 
@@ -170,7 +193,7 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
             raise InputError(f"expected NAME=VALUE, such as x=0.5, got {item!r:.60}")
         if name in values:
             raise InputError(f"{name} is given twice")
-        if name in FUNCTIONS:
+        if name in functions():
             raise InputError(f"{name} is a function name; call the variable something else")
         try:
             value = float(text)
@@ -298,10 +321,10 @@ class _Parser(argparse.ArgumentParser):
         raise _HelpShown
 
 
-_EPILOG = f"""\
+_EPILOG = """\
 The expression may use numbers, the variables given as NAME=VALUE, + - * / **,
 unary -, parentheses, and the functions
-  {", ".join(sorted(FUNCTIONS))}
+  {functions}
 (leaky_relu also takes a slope: leaky_relu(x, 0.1)).
 It is parsed and checked against that list, never run as Python.
 
@@ -321,7 +344,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Evaluate an expression with scalar-autograd and print its value and its "
         "derivative\nwith respect to each variable.",
-        epilog=_EPILOG,
+        epilog=_EPILOG.format(functions=", ".join(sorted(functions()))),
     )
     parser.add_argument("expression", help='e.g. "tanh(x*w + b)"')
     parser.add_argument("values", nargs="*", metavar="NAME=VALUE", help="e.g. x=0.5")

@@ -1,104 +1,107 @@
-"""Functions on floats and Values alike, plus the fused n-ary nodes ``sum`` and ``dot``.
+"""Functions on floats and Values alike, and the fused nodes ``sum``, ``dot`` and ``linear``.
 
-On a Value each function records its op in the graph; on a plain number it returns a float
-computed by the same forward, with the same errors.
+Each function applies its row of :data:`autograd.OPS`: on a Value it records the op in the
+graph; on a plain number it returns the float the same forward gives, with the same errors.
 
 >>> from autograd import Value, functions as F
 >>> F.tanh(0.0), F.tanh(Value(0.0))
 (0.0, Value(data=0.0, grad=0.0))
+
+The one-input functions are written out (so editors and type checkers know them); a test
+checks that every op with a ``Value`` method has one here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, overload
+import math
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import attrgetter
+from typing import Any
 
-from .ops import OPS, run
-from .value import Value, apply, as_float
+from .ops import OPS, dot_inputs, dot_value, run
+from .value import Value, _apply, _record, apply, as_float
 
 __all__ = [
     "cos",
     "dot",
     "exp",
     "leaky_relu",
+    "linear",
     "log",
-    "operands",
     "relu",
     "sigmoid",
     "sin",
     "softplus",
     "sqrt",
     "sum",
+    "tan",
     "tanh",
 ]
 
-
-@overload
-def _unary(name: str, x: Value) -> Value: ...
-@overload
-def _unary(name: str, x: float) -> float: ...
-def _unary(name: str, x: Any) -> Any:
-    if isinstance(x, Value):
-        return apply(OPS[name], x)
-    return run(OPS[name], (as_float(x, name),))
+Number = Value | float
 
 
-def exp(x: Value | float) -> Value | float:
+def exp(x: Number) -> Number:
     """e ** x."""
-    return _unary("exp", x)
+    return apply("exp", x)
 
 
-def log(x: Value | float) -> Value | float:
+def log(x: Number) -> Number:
     """Natural logarithm; ValueError for x <= 0."""
-    return _unary("log", x)
+    return apply("log", x)
 
 
-def sqrt(x: Value | float) -> Value | float:
+def sqrt(x: Number) -> Number:
     """Square root; ValueError for x < 0."""
-    return _unary("sqrt", x)
+    return apply("sqrt", x)
 
 
-def tanh(x: Value | float) -> Value | float:
+def tanh(x: Number) -> Number:
     """Hyperbolic tangent."""
-    return _unary("tanh", x)
+    return apply("tanh", x)
 
 
-def sigmoid(x: Value | float) -> Value | float:
+def sigmoid(x: Number) -> Number:
     """1 / (1 + e ** -x), finite and accurate for any x."""
-    return _unary("sigmoid", x)
+    return apply("sigmoid", x)
 
 
-def relu(x: Value | float) -> Value | float:
+def relu(x: Number) -> Number:
     """max(x, 0)."""
-    return _unary("relu", x)
+    return apply("relu", x)
 
 
-def softplus(x: Value | float) -> Value | float:
+def softplus(x: Number) -> Number:
     """log(1 + e ** x), finite and accurate for any x."""
-    return _unary("softplus", x)
+    return apply("softplus", x)
 
 
-def sin(x: Value | float) -> Value | float:
+def sin(x: Number) -> Number:
     """Sine (radians)."""
-    return _unary("sin", x)
+    return apply("sin", x)
 
 
-def cos(x: Value | float) -> Value | float:
+def cos(x: Number) -> Number:
     """Cosine (radians)."""
-    return _unary("cos", x)
+    return apply("cos", x)
 
 
-def leaky_relu(x: Value | float, slope: float = 0.01) -> Value | float:
+def tan(x: Number) -> Number:
+    """Tangent (radians); its poles are at π/2 + kπ."""
+    return apply("tan", x)
+
+
+def leaky_relu(x: Number, slope: float = 0.01) -> Number:
     """x where positive, else ``slope * x``."""
-    if isinstance(x, Value):
-        return x.leaky_relu(slope)
-    return run(OPS["leaky_relu"], (as_float(x, "leaky_relu"), as_float(slope, "leaky_relu")))
+    return apply("leaky_relu", x, slope)
 
 
 _OPERAND_TYPES = frozenset((Value, float))
+_BIAS_TYPES = frozenset((Value, float, type(None)))
 
 
-def operands(items: Iterable[Any], where: str) -> tuple[Value | float, ...]:
+def operands(items: Iterable[Any], where: str) -> tuple[Number, ...]:
     """Values as they are and real numbers as float constants; TypeError for anything else.
 
     >>> operands([Value(1.0), 2], "dot")
@@ -110,7 +113,7 @@ def operands(items: Iterable[Any], where: str) -> tuple[Value | float, ...]:
     return tuple(x if isinstance(x, Value) else as_float(x, where) for x in items)
 
 
-def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors torch.sum
+def sum(values: Iterable[Number]) -> Value:  # noqa: A001 - mirrors torch.sum
     """Σ values as ONE node with n parents (``builtins.sum`` would chain n - 1 adds).
 
     >>> from autograd import Value, sum
@@ -119,13 +122,12 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - mirrors torch
     >>> s.data, len(s.parents), xs[0].grad
     (6.0, 3, 1.0)
     """
-    return apply(_SUM, *operands(values, "sum"))
+    return _apply(_SUM, *operands(values, "sum"))
 
 
-def dot(
-    ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float | None = None
-) -> Value:
-    """Σ wᵢ·xᵢ (+ bias) as ONE node: a neuron's pre-activation.
+def dot(ws: Iterable[Number], xs: Iterable[Number], bias: Number | None = None) -> Value:
+    """Σ wᵢ·xᵢ (+ bias) as ONE node: a neuron's pre-activation. Its parents are the pairs,
+    then the bias: (w1, x1, w2, x2, ..., bias).
 
     >>> from autograd import Value, dot
     >>> w = [Value(0.5), Value(-1.0)]
@@ -133,10 +135,62 @@ def dot(
     >>> z.data, len(z.parents)
     (-1.75, 5)
     """
-    ws, xs = tuple(ws), tuple(xs)
+    ws, xs = operands(ws, "dot"), operands(xs, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: ws has {len(ws)} entries but xs has {len(xs)}")
-    return apply(_DOT, *operands(ws + xs if bias is None else (*ws, *xs, bias), "dot"))
+    return _apply(_DOT, *dot_inputs(ws, xs, None if bias is None else operands((bias,), "dot")[0]))
 
 
+def linear(
+    weights: Sequence[Sequence[Number]],
+    inputs: Sequence[Number],
+    biases: Sequence[Number | None] | None = None,
+) -> list[Value]:
+    """W·x + b: for each row of ``weights`` one ``dot`` node (with that row's bias), reading
+    every input's float once for all rows — a layer's pre-activations.
+
+    >>> from autograd import Value, linear
+    >>> W = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
+    >>> [z.data for z in linear(W, [3.0, 4.0], biases=[Value(0.5), None])]
+    [11.5, -1.0]
+    """
+    xs = operands(inputs, "linear")
+    xs_data = [x if type(x) is float else x.data for x in xs]
+    rows = [row if type(row) is list or type(row) is tuple else list(row) for row in weights]
+    biases = [None] * len(rows) if biases is None else list(biases)
+    if len(biases) != len(rows):
+        raise ValueError(f"linear: {len(rows)} rows of weights but {len(biases)} biases")
+    for row in rows:
+        if len(row) != len(xs):
+            raise ValueError(f"linear: a row has {len(row)} weights but there are {len(xs)} inputs")
+    weight_types = set(map(type, chain.from_iterable(rows)))  # checked once, at C speed
+    if not _OPERAND_TYPES.issuperset(weight_types):
+        rows = [operands(row, "linear") for row in rows]
+    if not _BIAS_TYPES.issuperset(map(type, biases)):
+        biases = [None if b is None else operands((b,), "linear")[0] for b in biases]
+    data = _data if weight_types == {Value} else _float_or_data
+    pairs: list[Number] = [0.0] * (2 * len(xs))  # dot's inputs (w1, x1, w2, x2, ...)
+    pairs[1::2] = xs
+    out = []
+    for row, bias in zip(rows, biases):
+        pairs[0::2] = row
+        if bias is None:
+            inputs_, b = tuple(pairs), None
+        else:
+            inputs_, b = (*pairs, bias), bias if type(bias) is float else bias.data
+        try:
+            z = dot_value(map(data, row), xs_data, b)
+        except (ArithmeticError, ValueError):
+            z = math.nan
+        if z - z != 0.0:  # an error or nan/inf: run says it as it does for any op
+            z = run(_DOT, dot_inputs(list(map(data, row)), xs_data, b))
+        out.append(_record(_DOT, inputs_, z))
+    return out
+
+
+def _float_or_data(x: Number) -> float:
+    return x if type(x) is float else x.data
+
+
+_data = attrgetter("data")
 _SUM, _DOT = OPS["sum"], OPS["dot"]

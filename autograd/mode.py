@@ -1,4 +1,9 @@
-"""Whether ops record the graph: on by default, off inside ``no_grad()``."""
+"""Grad mode (do ops record the graph?) and the anomaly hook, as plain state.
+
+``grad_enabled`` is True by default and False inside ``no_grad()``. ``anomaly`` is None, or,
+inside ``autograd.detect_anomaly()``, the object that checks every node made and every
+gradient (see :mod:`autograd.anomaly`); the core only calls it, never imports it.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,29 @@ from typing import Any
 
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad"]
 
-# True or False; inside ``detect_anomaly()`` the recorder (truthy) instead of True, so that
-# ``apply`` tests ``enabled is True`` once, as before, and anomaly mode costs nothing when off.
-enabled: Any = True
-anomaly: Any = None  # the active ``detect_anomaly()`` recorder, else None
+grad_enabled: bool = True
+anomaly: Any = None
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph (outside any ``no_grad()`` block)."""
-    return bool(enabled)
+    return grad_enabled
 
 
 class _GradMode(ContextDecorator):
     _setting: bool
 
     def __init__(self) -> None:
-        self._saved: list[Any] = []
+        self._saved: list[bool] = []
 
     def __enter__(self) -> None:
-        global enabled
-        self._saved.append(enabled)
-        enabled = self._setting and (anomaly or True)  # keep recording for detect_anomaly
+        global grad_enabled
+        self._saved.append(grad_enabled)
+        grad_enabled = self._setting
 
     def __exit__(self, *exc: Any) -> None:
-        global enabled
-        enabled = self._saved.pop()
+        global grad_enabled
+        grad_enabled = self._saved.pop()
 
 
 class no_grad(_GradMode):

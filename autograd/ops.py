@@ -1,10 +1,10 @@
 """The op table: every operation's forward and local derivative, declared once, side by side.
 
-Each entry says what an op computes on floats and how its output changes with each input
-(the *local* derivative ∂out/∂input). Derivative rules are written with operations that work
-on floats *and* on Values, so the same rule serves every mode:
+Each row says what an op computes on floats and how its output changes with each input (the
+*local* derivative ∂out/∂input). Derivative rules are written with operations that work on
+floats *and* on Values, so the same rule serves every mode:
 
-- plain backward passes floats and gets numbers;
+- ``backward()``, ``grad()`` and ``backward_steps()`` pass floats and get numbers;
 - ``grad(..., create_graph=True)`` passes the graph's own Value nodes and gets Values, whose
   graph can be differentiated again — that is how grad-of-grad comes for free.
 
@@ -14,41 +14,63 @@ are stored as floats in the node's parents; their derivative is computed but nev
 
 >>> OPS["tanh"].derivative(0.5, out=math.tanh(0.5))[0] == 1 - math.tanh(0.5) ** 2
 True
+
+Everything else about an op is derived from its row: the function ``autograd.tan`` and the
+method ``Value.tan`` call it, the command line and the Hypothesis strategies find it here, and
+graphs draw its ``symbol``. Adding an op is one row (plus, if it should be a method, one
+``Value`` method).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from . import mode
 
-__all__ = ["OPS", "Op", "call_repr", "run"]
+__all__ = ["OPS", "Op", "call_repr", "dot_inputs", "dot_parts", "dot_value", "run"]
 
 
 class Op:
     """One row of the op table.
 
-    ``name`` identifies the op (errors, graphs); ``symbol`` is how a graph shows it;
-    ``forward`` maps floats to a float; ``derivative(*inputs, out=...)`` returns the local
-    derivatives; ``arity`` is the number of inputs (None: any number); ``domain`` says, for
-    error messages, where the op is defined; ``kinks`` are the points where the op is not
-    differentiable (its rule returns the subgradient PyTorch uses there); ``sample`` gives,
-    per input, a range where checks may draw inputs (inside the domain, no overflow);
-    ``constants`` lists the inputs that are always plain numbers (pow's exponent).
+    - ``name`` identifies the op (errors, graphs, ``OPS[name]``); ``symbol`` is how a graph
+      shows it, and a Python operator symbol (``+ - * / **``) says it is written as one;
+    - ``forward`` maps floats to a float; ``derivative(*inputs, out=...)`` returns the local
+      derivatives, written with operations that work on floats and Values alike;
+    - ``arity`` is the number of inputs (None: any number); ``constants`` the inputs that are
+      always plain numbers, never differentiated (pow's exponent, leaky_relu's slope);
+    - ``domain`` says in words where the op is defined (for errors); ``admits(*inputs,
+      margin=m)`` says whether inputs lie inside it at least ``m`` from its edge and its
+      singularities (None: any finite input); ``kinks`` are the points where the op is not
+      differentiable (its rule returns the subgradient PyTorch uses there); ``sample`` gives,
+      per input, a range where checks may draw inputs;
+    - ``select``: the derivative is 1 or 0, picked by comparing the input (relu). Where it is 0
+      the op passes no gradient at all — 0, even for an inf or nan gradient from above, as
+      PyTorch's and JAX's relu do; every other op sends (gradient from above) × (local
+      derivative), so 0 × inf is nan there as in IEEE arithmetic;
+    - ``fast`` is an optional float-only shortcut for the hottest ops: ``fast(g, parents, out)``
+      adds ``g × ∂out/∂pᵢ`` to ``pᵢ.grad`` for each input that is not a constant, in input
+      order, exactly as the rule would (tests/test_op_table.py checks each against its rule).
+      A node whose gradient is 0 and whose output is finite is skipped, so a fast path must
+      only send ``g`` times numbers that are finite when ``out`` is.
     """
 
     __slots__ = (
+        "admits",
         "arity",
         "constants",
         "derivative",
         "domain",
+        "fast",
         "forward",
         "kinks",
         "name",
         "sample",
+        "select",
         "symbol",
     )
 
@@ -61,9 +83,12 @@ class Op:
         symbol: str | None = None,
         arity: int | None = 1,
         domain: str = "all real x",
+        admits: Callable[..., bool] | None = None,
         kinks: tuple[float, ...] = (),
         sample: tuple[tuple[float, float], ...] = ((-3.0, 3.0),),
         constants: tuple[int, ...] = (),
+        select: bool = False,
+        fast: Callable[[float, tuple[Any, ...], float], None] | None = None,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -71,9 +96,12 @@ class Op:
         self.derivative = derivative
         self.arity = arity
         self.domain = domain
+        self.admits = admits
         self.kinks = kinks
         self.sample = sample
         self.constants = constants
+        self.select = select
+        self.fast = fast
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -153,41 +181,134 @@ def _sum(*xs: float) -> float:
     return math.fsum(xs)
 
 
+def _pow_admits(x: float, c: float, *, margin: float) -> bool:
+    if c != int(c):
+        return x >= margin  # a fractional power needs a positive base
+    return c >= 0.0 or abs(x) >= margin  # a negative one stays away from 0
+
+
+# --- dot: the layout of its inputs, known here only ------------------------------------------
+# A dot node's inputs are its pairs, then its bias if it has one: (w1, x1, ..., wn, xn[, b]).
+# The walk sends gradients in input order, so the pairs are also the order backward visits.
+
+
+def dot_inputs(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> tuple[Any, ...]:
+    """The inputs of ``dot`` for Σ wᵢ·xᵢ (+ bias), as its node holds them: (w1, x1, w2, x2,
+    ..., wn, xn[, bias]).
+
+    >>> dot_inputs(["w1", "w2"], ["x1", "x2"], "b")
+    ('w1', 'x1', 'w2', 'x2', 'b')
+    """
+    inputs: list[Any] = [None] * (2 * len(ws))
+    inputs[0::2] = ws
+    inputs[1::2] = xs
+    if bias is not None:
+        inputs.append(bias)
+    return tuple(inputs)
+
+
+def dot_parts(inputs: Sequence[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], Any]:
+    """``(ws, xs, bias)`` of a dot node's inputs (``bias`` is None when it has none).
+
+    >>> dot_parts(("w1", "x1", "w2", "x2", "b"))
+    (('w1', 'w2'), ('x1', 'x2'), 'b')
+    """
+    pairs = len(inputs) & ~1
+    return (
+        tuple(inputs[0:pairs:2]),
+        tuple(inputs[1:pairs:2]),
+        inputs[-1] if len(inputs) & 1 else None,
+    )
+
+
+def dot_value(ws: Iterable[float], xs: Iterable[float], bias: float | None = None) -> float:
+    """Σ wᵢ·xᵢ (+ bias) on floats: dot's forward. The sum is exact then rounded once (fsum),
+    so it does not depend on the order of the terms.
+
+    >>> dot_value([0.5, -1.0], [2.0, 3.0], 0.25)
+    -1.75
+    """
+    total = math.fsum(map(operator.mul, ws, xs))
+    return total if bias is None else total + bias
+
+
 def _dot(*a: float) -> float:
-    # Inputs are laid out as (w1..wn, x1..xn) or (w1..wn, x1..xn, bias).
-    n = len(a) // 2
-    total = math.fsum(map(operator.mul, a[:n], a[n : 2 * n]))
-    return total + a[-1] if len(a) % 2 else total
+    # a[0::2] ends with the bias when there is one; map stops at the shorter a[1::2].
+    return dot_value(a[0::2], a[1::2], a[-1] if len(a) & 1 else None)
 
 
 def _dot_derivative(*a: Any, out: Any) -> tuple[Any, ...]:
-    n = len(a) // 2
-    return a[n : 2 * n] + a[:n] + ((1.0,) if len(a) % 2 else ())
+    # ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ: each pair swapped; ∂/∂bias = 1.
+    swapped = tuple(chain.from_iterable(zip(a[1::2], a[0::2])))
+    return (*swapped, 1.0) if len(a) & 1 else swapped
+
+
+# --- Fast paths: the float rules of the hottest ops, adding straight into .grad ---------------
+# Each sends exactly what its row's rule gives, in input order (tests/test_op_table.py checks).
+
+
+def _add_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
+    for p in parents:  # ∂/∂pᵢ = 1
+        if type(p) is not float:
+            p.grad += g
+
+
+def _mul_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
+    x, y = parents  # ∂/∂x = y, ∂/∂y = x
+    if type(x) is not float:
+        x.grad += g * (y if type(y) is float else y.data)
+    if type(y) is not float:
+        y.grad += g * (x if type(x) is float else x.data)
+
+
+def _relu_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
+    if out > 0.0:  # passes g where on, nothing where off (select)
+        parents[0].grad += g
+
+
+def _dot_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
+    pairs = iter(parents)
+    for w, x in zip(pairs, pairs):  # (w1, x1), (w2, x2), ...: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
+        if type(w) is float:
+            if type(x) is not float:
+                x.grad += g * w
+        elif type(x) is float:  # a network's inputs are constants
+            w.grad += g * x
+        else:
+            w.grad += g * x.data
+            x.grad += g * w.data
+    if len(parents) & 1 and type(parents[-1]) is not float:
+        parents[-1].grad += g
 
 
 _POW_DOMAIN = "x >= 0, or x < 0 with an integer exponent (else the result would be complex)"
+_TWO = ((-3.0, 3.0), (-3.0, 3.0))
 
 # fmt: off
 OPS: dict[str, Op] = {op.name: op for op in (
     # name        forward on floats      local derivative(s), with ops that work on floats or Values
-    Op("add",     operator.add,          lambda x, y, out: (1.0, 1.0),               symbol="+", arity=2, sample=((-3, 3), (-3, 3))),
-    Op("sub",     operator.sub,          lambda x, y, out: (1.0, -1.0),              symbol="-", arity=2, sample=((-3, 3), (-3, 3))),
-    Op("mul",     operator.mul,          lambda x, y, out: (y, x),                   symbol="*", arity=2, sample=((-3, 3), (-3, 3))),
-    Op("div",     operator.truediv,      lambda x, y, out: (1.0 / y, -out / y),      symbol="/", arity=2, domain="y != 0", sample=((-3, 3), (0.5, 3))),
+    Op("add",     operator.add,          lambda x, y, out: (1.0, 1.0),               symbol="+", arity=2, sample=_TWO, fast=_add_fast),
+    Op("sub",     operator.sub,          lambda x, y, out: (1.0, -1.0),              symbol="-", arity=2, sample=_TWO),
+    Op("mul",     operator.mul,          lambda x, y, out: (y, x),                   symbol="*", arity=2, sample=_TWO, fast=_mul_fast),
+    Op("div",     operator.truediv,      lambda x, y, out: (1.0 / y, -out / y),      symbol="/", arity=2, domain="y != 0",
+       admits=lambda x, y, *, margin: abs(y) >= margin, sample=((-3, 3), (0.5, 3))),
     Op("neg",     operator.neg,          lambda x, out: (-1.0,),                     symbol="-"),
     # x ** c for a constant c: the exponent is a plain number, never differentiated.
     Op("pow",     _pow,                  lambda x, c, out: (c * x ** (c - 1.0) if c else 0.0, 0.0), symbol="**", arity=2,
-       domain=_POW_DOMAIN, sample=((0.2, 3), (-2.5, 2.5)), constants=(1,)),
+       domain=_POW_DOMAIN, admits=_pow_admits, sample=((0.2, 3), (-2.5, 2.5)), constants=(1,)),
     # x ** y with y a Value (or a number ** Value): both inputs may be differentiated.
     Op("vpow",    _pow,                  lambda x, y, out: (y * x ** (y - 1.0), _log_of_base(x, y, out)), symbol="**", arity=2,
-       domain=_POW_DOMAIN, sample=((0.2, 3), (-2.5, 2.5))),
+       domain=_POW_DOMAIN, admits=lambda x, y, *, margin: x >= margin and abs(y) <= 3.0, sample=((0.2, 3), (-2.5, 2.5))),
     Op("exp",     math.exp,              lambda x, out: (out,),                      sample=((-5, 5),)),
-    Op("log",     math.log,              lambda x, out: (1.0 / x,),                  domain="x > 0", sample=((0.05, 10),)),
-    Op("sqrt",    math.sqrt,             lambda x, out: (0.5 / out,),                domain="x >= 0", sample=((0.05, 10),)),
+    Op("log",     math.log,              lambda x, out: (1.0 / x,),                  domain="x > 0",
+       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),)),
+    Op("sqrt",    math.sqrt,             lambda x, out: (0.5 / out,),                domain="x >= 0",
+       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),)),
     Op("tanh",    math.tanh,             lambda x, out: (1.0 - out * out,)),
     Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),)),
     Op("softplus", _softplus,            lambda x, out: (_sigmoid_of(x),),            sample=((-6, 6),)),
-    Op("relu",    lambda x: x if x > 0.0 else 0.0, lambda x, out: (_step(x),),       symbol="ReLU", kinks=(0.0,)),
+    Op("relu",    lambda x: x if x > 0.0 else 0.0, lambda x, out: (_step(x),),       symbol="ReLU", kinks=(0.0,), select=True,
+       fast=_relu_fast),
     # leaky_relu(x, slope): the slope is a constant input.
     Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,
                                          lambda x, a, out: (1.0 if _value_of(x) > 0.0 else a, 0.0),
@@ -195,9 +316,12 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("abs",     abs,                   lambda x, out: (_sign(x),),                 kinks=(0.0,)),
     Op("sin",     math.sin,              lambda x, out: (_cos(x),)),
     Op("cos",     math.cos,              lambda x, out: (-_sin(x),)),
+    # tan has poles at π/2 + kπ, where cos x = 0: inputs are drawn away from them.
+    Op("tan",     math.tan,              lambda x, out: (1.0 + out * out,),          domain="x != π/2 + kπ",
+       admits=lambda x, *, margin: abs(math.cos(x)) >= margin, sample=((-1.2, 1.2),)),
     # Fused n-ary nodes: one node, n parents.
-    Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None),
-    Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None),
+    Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None, fast=_add_fast),
+    Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None, fast=_dot_fast),
 )}
 # fmt: on
 

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for property tests of gradients: random expressions, MLPs, Values.
+"""Hypothesis strategies for property tests of gradients: random expressions and Values.
 
 A property test of your own, in three lines:
 
@@ -22,13 +22,18 @@ positive number, nothing on relu's kink, bounded exponents, no overflow). A draw
     t2 = x0 * x1
     y = t2.tanh() + autograd.sum([t2, x0, 1.5])
 
+Everything about an op comes from its row of :data:`autograd.OPS`: how it is written (an
+operator for ``+ - * / **``, else a ``Value`` method, else ``autograd.apply``), which inputs
+may be plain numbers, and where its inputs may lie (``admits``, ``kinks``, ``sample``).
+Random networks are drawn by ``nn.testing.mlps``.
+
 This module needs Hypothesis (``pip install hypothesis``); ``import autograd`` does not load it.
 """
 
 from __future__ import annotations
 
+import builtins
 import functools
-import itertools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -37,10 +42,10 @@ from hypothesis import reject
 from hypothesis import strategies as st
 
 from . import functions as F
-from .ops import OPS, Op, run
+from .ops import OPS, Op, dot_parts, run
 from .value import Value, apply
 
-__all__ = ["DEFAULT_EXPONENTS", "RATIONAL_OPS", "Expression", "expressions", "mlps", "values"]
+__all__ = ["DEFAULT_EXPONENTS", "RATIONAL_OPS", "Expression", "expressions", "values"]
 
 # Ops whose results and derivatives are rational functions of their inputs (with integer
 # exponents): exact in fractions.Fraction arithmetic.
@@ -50,9 +55,8 @@ RATIONAL_OPS = ("add", "sub", "mul", "div", "neg", "pow", "sum", "dot")
 DEFAULT_EXPONENTS = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 BOUND = 1e3  # every value in a drawn expression has |value| <= BOUND
-MARGIN = 0.1  # how far inputs stay from a singularity: log 0, x / 0, 0 ** -1, 0 ** 0.5
+MARGIN = 0.1  # how far inputs stay from a singularity or the edge of a domain (Op.admits)
 KINK_MARGIN = 0.01  # how far inputs stay from a kink (relu, abs, leaky_relu at 0)
-MAX_VPOW_EXPONENT = 3.0  # |y| in x ** y for a Value y
 
 Node = tuple[Op, tuple[Any, ...]]  # an op and its arguments: int = slot number, float = constant
 
@@ -98,8 +102,9 @@ class Expression:
 
     def evaluation_order(self) -> list[int]:
         """Node numbers in the order the printed source creates them: line by line (a shared
-        node, then the output), each line's inlined operands first, left to right. Nodes the
-        output does not depend on are left out."""
+        node, then the output), each line's inlined operands first, in the order the source
+        writes them (a dot's weights before its inputs). Nodes the output does not depend on
+        are left out."""
         n, uses, last = len(self.leaves), self.uses(), len(self.nodes) - 1
         order: list[int] = []
         for line in range(len(self.nodes)):
@@ -112,7 +117,9 @@ class Expression:
                     order.append(k)
                     continue
                 stack.append((k, True))
-                for a in reversed(self.nodes[k][1]):
+                op, args = self.nodes[k]
+                for i in reversed(_written_order(op, len(args))):
+                    a = args[i]
                     if type(a) is int and a >= n and uses[a] == 1:
                         stack.append((a - n, False))
         return order
@@ -136,11 +143,11 @@ class Expression:
         """Python source that rebuilds the expression, ending with ``y = ...``."""
         n = len(self.leaves)
         uses = self.uses()
-        ops = {op.name for op, _ in self.nodes}
-        header = ["import autograd"] if ops & {"sum", "dot"} else []
+        written = [_spelling(op)[0](*[("x", True)] * _arity(op)) for op, _ in self.nodes]
+        header = ["import autograd"] if any("autograd." in t for t, _ in written) else []
         header.append("from autograd import Value")
         if any(OPS.get(op.name) is not op for op, _ in self.nodes):
-            header.append("from autograd.value import apply  # and your own Op objects")
+            header.append("from autograd import apply  # and your own Op objects")
         lines = [f"x{i} = Value({x!r})" for i, x in enumerate(self.leaves)]
         texts: list[tuple[str, bool]] = [(f"x{i}", True) for i in range(n)]
         for k, (op, args) in enumerate(self.nodes):
@@ -162,9 +169,14 @@ class Expression:
         return len(self.nodes)
 
 
-# --- how each op is written and called ------------------------------------------------------
+# --- how each op is written and called: derived from its row --------------------------------
 
 Text = tuple[str, bool]  # source text, and whether it needs no parentheses as an operand
+Spelling = tuple[Callable[..., Text], Callable[..., Any]]
+
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_BINARY["**"] = operator.pow
+_PREFIX = {"-": operator.neg}
 
 
 def _constant(c: float) -> Text:
@@ -176,88 +188,109 @@ def _operand(t: Text) -> str:
     return t[0] if t[1] else f"({t[0]})"
 
 
-def _infix(symbol: str) -> Callable[..., Text]:
-    return lambda a, b: (f"{_operand(a)} {symbol} {_operand(b)}", False)
-
-
-def _method(name: str) -> Callable[..., Text]:
-    return lambda a, *rest: (f"{_operand(a)}.{name}({', '.join(r[0] for r in rest)})", True)
-
-
 def _list(items: Sequence[Text]) -> str:
     return "[" + ", ".join(t[0] for t in items) + "]"
 
 
-def _sum_text(*xs: Text) -> Text:
-    return f"autograd.sum({_list(xs)})", True
+def _arity(op: Op) -> int:
+    return 2 if op.arity is None else op.arity
 
 
-def _dot_text(*a: Text) -> Text:
-    n = len(a) // 2
-    bias = f", {a[-1][0]}" if len(a) % 2 else ""
-    return f"autograd.dot({_list(a[:n])}, {_list(a[n : 2 * n])}{bias})", True
+@functools.cache
+def _spelling(op: Op) -> Spelling:
+    """How ``op`` is written in source, and the call that builds it: an operator for the rows
+    whose symbol is one (``x * y``, ``-x``), the builtin for ``abs``, a ``Value`` method
+    (``x.tanh()``), ``autograd.sum``/``autograd.dot`` for the n-ary ops, else ``apply``."""
+    name = op.name
+    if OPS.get(name) is not op:  # an op of the user's own: apply(cube, x)
+        return (
+            lambda *a: (f"apply({name}, {', '.join(t[0] for t in a)})", True),
+            lambda *a: apply(op, *a),
+        )
+    if op.arity == 2 and op.symbol in _BINARY:
+        return (
+            lambda a, b: (f"{_operand(a)} {op.symbol} {_operand(b)}", False),
+            _BINARY[op.symbol],
+        )
+    if op.arity == 1 and op.symbol in _PREFIX:
+        return lambda a: (f"{op.symbol}{_operand(a)}", False), _PREFIX[op.symbol]
+    if hasattr(Value, f"__{name}__") and callable(getattr(builtins, name, None)):
+        return lambda a: (f"{name}({a[0]})", True), getattr(builtins, name)
+    if callable(getattr(Value, name, None)):
+        return (
+            lambda a, *rest: (f"{_operand(a)}.{name}({', '.join(r[0] for r in rest)})", True),
+            lambda a, *rest: getattr(a, name)(*rest),
+        )
+    if name == "dot":
+
+        def dot_text(*a: Text) -> Text:
+            ws, xs, bias = dot_parts(a)
+            return f"autograd.dot({_list(ws)}, {_list(xs)}{f', {bias[0]}' if bias else ''})", True
+
+        return dot_text, lambda *a: F.dot(*dot_parts(a))
+    if op.arity is None and callable(getattr(F, name, None)):
+        return lambda *a: (f"autograd.{name}({_list(a)})", True), lambda *a: getattr(F, name)(a)
+    return (
+        lambda *a: (f"autograd.apply({name!r}, {', '.join(t[0] for t in a)})", True),
+        lambda *a: apply(op, *a),
+    )
 
 
-def _dot_call(*a: Any) -> Value:
-    n = len(a) // 2
-    return F.dot(a[:n], a[n : 2 * n], a[-1] if len(a) % 2 else None)
+@functools.cache
+def _written_order(op: Op, arity: int) -> tuple[int, ...]:
+    """The input positions in the order the source writes (and Python evaluates) them:
+    in order, but a dot's weights come before its inputs, as ``autograd.dot(ws, xs, bias)``."""
+    if OPS.get(op.name) is op and op.name == "dot":
+        ws, xs, bias = dot_parts(range(arity))
+        return (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    return tuple(range(arity))
 
 
-_SPELLINGS: dict[str, tuple[Callable[..., Text], Callable[..., Any]]] = {
-    "add": (_infix("+"), operator.add),
-    "sub": (_infix("-"), operator.sub),
-    "mul": (_infix("*"), operator.mul),
-    "div": (_infix("/"), operator.truediv),
-    "pow": (_infix("**"), operator.pow),
-    "vpow": (_infix("**"), operator.pow),
-    "neg": (lambda a: (f"-{_operand(a)}", False), operator.neg),
-    "abs": (lambda a: (f"abs({a[0]})", True), abs),
-    "leaky_relu": (_method("leaky_relu"), Value.leaky_relu),
-    "sum": (_sum_text, lambda *xs: F.sum(xs)),
-    "dot": (_dot_text, _dot_call),
-}
-for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "sin", "cos"):
-    _SPELLINGS[_name] = (_method(_name), getattr(Value, _name))
+@functools.cache
+def _takes_number(op: Op, position: int, arity: int) -> bool:
+    """Whether input ``position`` of ``op`` may be a plain number, with a Value elsewhere:
+    written that way, does the source still build this op? (``2 * x`` is a mul, but ``x ** 2``
+    is pow, not vpow, and ``2.0.tanh()`` is no Value at all.)"""
+    if position in op.constants:
+        return True
+    inputs: list[Any] = [_probe_point(op, arity)[j] for j in range(arity)]
+    for j in range(arity):
+        if j not in op.constants:
+            inputs[j] = Value(inputs[j]) if j != position else inputs[j]
+    try:
+        built = _spelling(op)[1](*inputs)
+    except (TypeError, AttributeError, ArithmeticError, ValueError):
+        return False
+    return isinstance(built, Value) and built.op is op
 
 
-def _spelling(op: Op) -> tuple[Callable[..., Text], Callable[..., Any]]:
-    """How ``op`` is written in source and called; an op outside the table goes through apply."""
-    if OPS.get(op.name) is op:
-        return _SPELLINGS[op.name]
-
-    def text(*a: Text) -> Text:
-        return f"apply({op.name}, {', '.join(t[0] for t in a)})", True
-
-    return text, lambda *a: apply(op, *a)
+def _probe_point(op: Op, arity: int) -> list[float]:
+    """Inputs in the middle of the op's sampling ranges."""
+    return [sum(op.sample[min(j, len(op.sample) - 1)]) / 2 for j in range(arity)]
 
 
 # --- drawing expressions ---------------------------------------------------------------------
 
 
-def _admissible(op: Op, position: int, x: float, constants: dict[int, float]) -> bool:
-    """May ``x`` be input ``position`` of ``op`` (whose constant inputs are ``constants``)?
+def _admissible(op: Op, position: int, x: float, known: dict[int, float], arity: int) -> bool:
+    """May ``x`` be input ``position`` of ``op``, whose inputs ``known`` are chosen already?
 
-    Inside the op's domain, away from its singularities and kinks, with bounded exponents.
-    An op outside the table is fed only from its declared sampling ranges.
+    Away from the op's kinks, and inside its domain with a margin (``op.admits``, asked with
+    the inputs not chosen yet in the middle of their sampling ranges). An op outside the
+    table that declares no ``admits`` is fed only from its sampling ranges.
     """
     if position not in op.constants and any(abs(x - k) < KINK_MARGIN for k in op.kinks):
         return False
-    name = op.name if OPS.get(op.name) is op else None
-    if name in ("log", "sqrt"):
-        return x >= MARGIN
-    if name == "div" and position == 1:
-        return abs(x) >= MARGIN
-    if name == "pow" and position == 0:
-        c = constants[1]
-        if c != int(c):
-            return x >= MARGIN  # a fractional power needs a positive base
-        return c >= 0 or abs(x) >= MARGIN
-    if name == "vpow":
-        return x >= MARGIN if position == 0 else abs(x) <= MAX_VPOW_EXPONENT
-    if name is None:
+    if op.admits is None:
+        if OPS.get(op.name) is op:
+            return True
         lo, hi = op.sample[min(position, len(op.sample) - 1)]
         return lo <= x <= hi
-    return True
+    point = _probe_point(op, arity)
+    for j, v in known.items():
+        point[j] = v
+    point[position] = x
+    return bool(op.admits(*point, margin=MARGIN))
 
 
 def _ops(ops: Sequence[str | Op] | None) -> list[Op]:
@@ -284,52 +317,44 @@ def _draw_node(
 ) -> tuple[tuple[Any, ...], float] | None:
     """Arguments for ``op`` drawn from the slots (or constants), and the result; None if the
     slots hold nothing ``op`` can take."""
-    name = op.name if OPS.get(op.name) is op else None
     if op.arity is not None:
         arity = op.arity
-    elif name == "dot":
-        pairs = draw(st.integers(1, 3))
-        arity = 2 * pairs + draw(st.integers(0, 1))
+    elif op.name == "dot" and OPS.get("dot") is op:
+        arity = 2 * draw(st.integers(1, 3)) + draw(st.integers(0, 1))  # pairs, then a bias
     else:
         arity = draw(st.integers(1, 4))
-    # Ops a plain number may feed. Only x ** y's base: a number exponent would make it pow.
-    may_be_constant = name in ("add", "sub", "mul", "div", "sum", "dot")
-    constants: dict[int, float] = {}
+    known: dict[int, float] = {}
     for position in op.constants:  # drawn first: pow's base depends on its exponent
-        if name == "pow":
-            constants[position] = float(draw(exponents))
-        elif name == "leaky_relu":
-            constants[position] = draw(st.floats(0.0, 1.0))
+        if op.symbol == "**":
+            known[position] = float(draw(exponents))
         else:
             lo, hi = op.sample[min(position, len(op.sample) - 1)]
-            constants[position] = draw(st.floats(lo, hi))
+            known[position] = draw(st.floats(lo, hi))
     args: list[Any] = []
-    data: list[float] = []
     taken: set[int] = set()
     for position in range(arity):
-        if position in constants:
-            args.append(constants[position])
-            data.append(constants[position])
+        if position in op.constants:
+            args.append(known[position])
             continue
-        last_chance = position == arity - 1 and not any(type(a) is int for a in args)
-        constant_ok = may_be_constant or (name == "vpow" and position == 0)
-        if constant_ok and not last_chance and draw(st.integers(0, 4)) == 4:
+        later = [j for j in range(position + 1, arity) if j not in op.constants]
+        last_chance = not later and not any(type(a) is int for a in args)
+        if _takes_number(op, position, arity) and not last_chance and draw(st.integers(0, 4)) == 4:
             c = draw(_CONSTANT)
-            if _admissible(op, position, c, constants):
+            if _admissible(op, position, c, known, arity):
                 args.append(c)
-                data.append(c)
+                known[position] = c
                 continue
         fresh = [s for s, u in enumerate(uses) if u == 0 and s not in taken]
         pool = fresh if not reuse or (fresh and draw(st.integers(0, 3)) != 3) else range(len(uses))
-        candidates = [s for s in pool if _admissible(op, position, values[s], constants)]
+        candidates = [s for s in pool if _admissible(op, position, values[s], known, arity)]
         if not candidates:
             return None
         s = draw(st.sampled_from(candidates[::-1]))  # newest first: shrinks towards chains
         taken.add(s)
         args.append(s)
-        data.append(values[s])
+        known[position] = values[s]
     try:
-        result = run(op, tuple(data))
+        result = run(op, tuple(known[j] for j in range(arity)))
     except (ArithmeticError, ValueError):
         return None
     if not abs(result) <= BOUND:
@@ -400,10 +425,11 @@ def expressions(
 
     ``reuse=True`` lets a node or input feed several ops (fan-out, shared subexpressions);
     ``reuse=False`` draws trees. Inputs come from ``leaves`` (default: floats in [-3, 3]);
-    ``x ** c`` takes its constant exponent ``c`` from ``exponents``. Every op's inputs are in its
-    domain, at least ``MARGIN`` from a singularity and ``KINK_MARGIN`` from a kink, and every
-    value is at most ``BOUND`` in size. An op of your own (not in the table) is fed inputs
-    from its ``sample`` ranges.
+    ``x ** c`` takes its constant exponent ``c`` from ``exponents``, other constant inputs come
+    from the op's ``sample`` ranges. Every op's inputs are admitted by its ``admits`` (inside
+    its domain, at least ``MARGIN`` from a singularity) and at least ``KINK_MARGIN`` from a
+    kink, and every value is at most ``BOUND`` in size. An op of your own that declares no
+    ``admits`` is fed inputs from its ``sample`` ranges only.
 
     >>> from hypothesis import find
     >>> e = find(expressions(["log"]), lambda e: True)
@@ -431,98 +457,3 @@ def values(
     """
     floats = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
     return floats.map(lambda x: Value(x, label))
-
-
-# --- MLPs ---------------------------------------------------------------------------------
-
-
-@functools.cache
-def _drawn_mlp_class() -> type:
-    """nn.MLP, but its repr is the source that rebuilds it (weights and all). Made on first
-    use: ``import autograd.testing`` does not import ``nn``."""
-    from nn import MLP
-
-    class DrawnMLP(MLP):
-        """An :class:`nn.MLP` drawn by :func:`mlps`; its repr is source code."""
-
-        source = ""
-
-        def __repr__(self) -> str:
-            return self.source
-
-    return DrawnMLP
-
-
-Size = int | tuple[int, int] | st.SearchStrategy[int]  # n, a range (lo, hi), or a strategy
-
-
-def _size(x: Size) -> st.SearchStrategy[int]:
-    if isinstance(x, st.SearchStrategy):
-        return x
-    if isinstance(x, tuple):
-        return st.integers(*x)
-    return st.just(x)
-
-
-@st.composite
-def _mlps(
-    draw: Any,
-    nin: st.SearchStrategy[int],
-    depth: st.SearchStrategy[int],
-    width: st.SearchStrategy[int],
-    nout: st.SearchStrategy[int],
-    activations: Sequence[str],
-    output_activations: Sequence[str],
-    weights: st.SearchStrategy[float],
-) -> Any:
-    sizes = [draw(nin)] + [draw(width) for _ in range(draw(depth) - 1)] + [draw(nout)]
-    matrices = [
-        [[float(draw(weights)) for _ in range(n_in)] for _ in range(n_out)]
-        for n_in, n_out in itertools.pairwise(sizes)
-    ]
-    biases = [[float(draw(weights)) for _ in range(n_out)] for n_out in sizes[1:]]
-    activation = draw(st.sampled_from(list(activations)))
-    output = draw(st.sampled_from(list(output_activations)))
-    cls = _drawn_mlp_class()
-    model = cls.from_matrices(matrices, biases, activation=activation, output_activation=output)
-    model.source = (
-        f"import nn\nmodel = nn.MLP.from_matrices({matrices!r}, {biases!r}, "
-        f"activation={activation!r}, output_activation={output!r})"
-    )
-    return model
-
-
-def mlps(
-    *,
-    nin: Size = (1, 3),
-    depth: Size = (1, 3),
-    width: Size = (1, 4),
-    nout: Size = (1, 3),
-    activations: Sequence[str] = ("relu", "tanh", "sigmoid", "linear"),
-    output_activations: Sequence[str] = ("linear", "sigmoid", "tanh", "relu", "softmax"),
-    weights: st.SearchStrategy[float] | None = None,
-) -> st.SearchStrategy[Any]:
-    """Random :class:`nn.MLP` networks: ``nin`` inputs, ``depth`` layers (the hidden ones
-    ``width`` wide), ``nout`` outputs, a hidden activation and an output activation drawn from
-    the lists, weights and biases from ``weights`` (default: floats in [-2, 2]).
-
-    Each size may be an int, an inclusive range ``(lo, hi)`` or a strategy. The drawn model's
-    repr is the source that rebuilds it (``nn.MLP.from_matrices(...)``). Needs the ``nn``
-    package (part of this project).
-
-    >>> from hypothesis import find
-    >>> model = find(mlps(nin=2, depth=2, width=3), lambda m: True)
-    >>> [W.shape for W in model.weight_matrices()]
-    [(3, 2), (1, 3)]
-    """
-    if weights is None:
-        weights = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
-    return _mlps(
-        _size(nin),
-        _size(depth),
-        _size(width),
-        _size(nout),
-        activations,
-        output_activations,
-        weights,
-    )

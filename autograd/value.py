@@ -15,8 +15,9 @@ from typing import Any
 
 from . import mode
 from .ops import OPS, Op, run
+from .walk import backpropagate
 
-__all__ = ["Value", "apply", "as_float", "data_of", "record"]
+__all__ = ["Value", "apply", "as_float"]
 
 
 class Value:
@@ -38,7 +39,7 @@ class Value:
     """
 
     # ``_seq`` numbers Values in creation order: inputs are always made before the node that
-    # uses them, so sorting by it is a topological order (see backprop.topological_order).
+    # uses them, so sorting by it is a topological order (see autograd.walk.topological_order).
     __slots__ = ("_seq", "data", "grad", "label", "op", "parents")
 
     data: float
@@ -65,96 +66,100 @@ class Value:
 
     def __add__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_ADD, self, other)
+        return NotImplemented if other is None else _apply(_ADD, self, other)
 
     def __radd__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_ADD, other, self)
+        return NotImplemented if other is None else _apply(_ADD, other, self)
 
     def __sub__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_SUB, self, other)
+        return NotImplemented if other is None else _apply(_SUB, self, other)
 
     def __rsub__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_SUB, other, self)
+        return NotImplemented if other is None else _apply(_SUB, other, self)
 
     def __mul__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_MUL, self, other)
+        return NotImplemented if other is None else _apply(_MUL, self, other)
 
     def __rmul__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_MUL, other, self)
+        return NotImplemented if other is None else _apply(_MUL, other, self)
 
     def __truediv__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_DIV, self, other)
+        return NotImplemented if other is None else _apply(_DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_DIV, other, self)
+        return NotImplemented if other is None else _apply(_DIV, other, self)
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return apply(_VPOW, self, other)
+            return _apply(_VPOW, self, other)
         other = _operand(other)
-        return NotImplemented if other is None else apply(_POW, self, other)
+        return NotImplemented if other is None else _apply(_POW, self, other)
 
     def __rpow__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is None else apply(_VPOW, other, self)
+        return NotImplemented if other is None else _apply(_VPOW, other, self)
 
     def __neg__(self) -> Value:
-        return apply(_NEG, self)
+        return _unary(_NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return apply(_ABS, self)
+        return _unary(_ABS, self)
 
     # --- functions ----------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e ** self. OverflowError above ~709.78."""
-        return apply(_EXP, self)
+        return _unary(_EXP, self)
 
     def log(self) -> Value:
         """Natural logarithm. ValueError for data <= 0."""
-        return apply(_LOG, self)
+        return _unary(_LOG, self)
 
     def sqrt(self) -> Value:
         """Square root. ValueError for data < 0."""
-        return apply(_SQRT, self)
+        return _unary(_SQRT, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return apply(_TANH, self)
+        return _unary(_TANH, self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -self), finite and accurate for any input."""
-        return apply(_SIGMOID, self)
+        return _unary(_SIGMOID, self)
 
     def relu(self) -> Value:
         """max(self, 0); its derivative at 0 is taken as 0 (as in PyTorch)."""
-        return apply(_RELU, self)
+        return _unary(_RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self where positive, else ``slope * self``."""
-        return apply(_LEAKY_RELU, self, as_float(slope, "leaky_relu"))
+        return _apply(_LEAKY_RELU, self, as_float(slope, "leaky_relu"))
 
     def softplus(self) -> Value:
         """log(1 + e ** self), finite and accurate for any input."""
-        return apply(_SOFTPLUS, self)
+        return _unary(_SOFTPLUS, self)
 
     def sin(self) -> Value:
         """Sine (radians)."""
-        return apply(_SIN, self)
+        return _unary(_SIN, self)
 
     def cos(self) -> Value:
         """Cosine (radians)."""
-        return apply(_COS, self)
+        return _unary(_COS, self)
+
+    def tan(self) -> Value:
+        """Tangent (radians); its poles are at π/2 + kπ."""
+        return _unary(_TAN, self)
 
     # --- graph --------------------------------------------------------------------------
 
@@ -164,9 +169,7 @@ class Value:
         Leaves (Values not made by an op) *accumulate*: call ``zero_grad`` between steps.
         Interior Values get this call's gradient. The walk is iterative (no recursion limit).
         """
-        from .backprop import backward
-
-        backward(self, gradient)
+        backpropagate(self, as_float(gradient, "backward"))
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from the graph."""
@@ -183,7 +186,14 @@ class Value:
 
 
 def as_float(x: Any, where: str) -> float:
-    """``x`` as a float if it is a real number (Python or numpy), else TypeError naming ``where``."""
+    """``x`` as a float if it is a real number (Python or numpy), else TypeError naming
+    ``where``: how a number becomes the float a Value holds (OverflowError if too large).
+
+    >>> as_float(3, "lr"), as_float("3", "lr")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr: expected a real number (int, float or numpy real), got str
+    """
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
@@ -221,39 +231,69 @@ def data_of(inputs: tuple[Value | float, ...]) -> tuple[float, ...]:
     return tuple([x if type(x) is float else x.data for x in inputs])
 
 
-def apply(op: Op, *inputs: Value | float) -> Value:
-    """Run ``op`` on Values and float constants and record the result in the graph.
-
-    Under :func:`autograd.no_grad` the result is a leaf (nothing recorded).
-    """
-    return record(op, inputs, data_of(inputs))
+def _apply(op: Op, *inputs: Value | float) -> Value:
+    """Run ``op`` on Values and float constants and record the result: the operators' path,
+    with no checks (they pass Values and floats only)."""
+    return _record(op, inputs, run(op, data_of(inputs)))
 
 
-def record(op: Op, inputs: tuple[Value | float, ...], data: tuple[float, ...]) -> Value:
-    """:func:`apply` for a caller that already holds the inputs' floats (``data[i]`` is the
-    float ``inputs[i]`` stands for): ``nn.Layer`` reads its inputs' floats once for all its
-    neurons. The forward is still ``op``'s own, run by :func:`autograd.ops.run`.
+def _unary(op: Op, x: Value) -> Value:
+    """:func:`_apply` for one Value input: the methods' path."""
+    return _record(op, (x,), run(op, (x.data,)))
 
-    >>> x = Value(3.0)
-    >>> record(OPS["mul"], (x, 2.0), (x.data, 2.0))
-    Value(data=6.0, grad=0.0)
-    """
+
+def _record(op: Op, inputs: tuple[Value | float, ...], data: float) -> Value:
+    """A new Value holding ``data``, made by ``op`` from ``inputs`` — recorded in the graph
+    unless grad mode is off (then a leaf)."""
     out = _new(Value)
-    out.data = run(op, data)
+    out.data = data
     out.grad = 0.0
     out.label = ""
     out._seq = _next_seq()
-    if mode.enabled is True:
+    if mode.grad_enabled:
         out.op = op
         out.parents = inputs
-    elif mode.enabled:  # detect_anomaly(): the recorder notes where the node was made, checks it
-        out.op = op
-        out.parents = inputs
-        mode.enabled.created(out)
+        if mode.anomaly is not None:  # detect_anomaly(): note where it was made, check it
+            mode.anomaly.created(out)
     else:
         out.op = None
         out.parents = ()
     return out
+
+
+def apply(op: Op | str, *inputs: Any) -> Any:
+    """Apply an op of the table (by name or row) or an :class:`~autograd.Op` of your own to
+    Values and numbers: a new node in the graph, or, when no input is a Value, the float the
+    op gives (with the same errors).
+
+    >>> x = Value(0.5)
+    >>> apply("tan", x)
+    Value(data=0.5463024898437905, grad=0.0)
+    >>> apply("tan", 0.5)
+    0.5463024898437905
+    """
+    if isinstance(op, str):
+        if op not in OPS:
+            raise ValueError(f"apply: unknown op {op!r}; the table has {', '.join(OPS)}")
+        op = OPS[op]
+    elif not isinstance(op, Op):
+        raise TypeError(f"apply: expected an Op or an op's name, got {type(op).__name__}")
+    if op.arity is not None and len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(inputs)}")
+    args: list[Value | float] = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            if i in op.constants:
+                raise TypeError(
+                    f"{op.name}: input {i} is a constant of the op (it is not differentiated), "
+                    "so it must be a plain number, not a Value"
+                )
+            args.append(x)
+        else:
+            args.append(as_float(x, op.name))
+    if not any(type(x) is not float for x in args):
+        return run(op, tuple(args))
+    return _apply(op, *args)
 
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
@@ -266,4 +306,4 @@ _EXP, _LOG, _SQRT, _TANH, _SIGMOID = (
     OPS["sigmoid"],
 )
 _RELU, _LEAKY_RELU, _SOFTPLUS = OPS["relu"], OPS["leaky_relu"], OPS["softplus"]
-_SIN, _COS = OPS["sin"], OPS["cos"]
+_SIN, _COS, _TAN = OPS["sin"], OPS["cos"], OPS["tan"]

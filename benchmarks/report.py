@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from repo import load_autograd
 
 __all__ = ["format_ratio", "format_table", "update_readme", "write_json"]
 
@@ -49,16 +49,11 @@ def _numeric(cell: str) -> bool:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then replace ``path`` in one step."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``text`` to ``path`` atomically, with this tree's ``autograd.files``."""
+    load_autograd()
+    from autograd.files import atomic_write
+
+    atomic_write(path, text.encode("utf-8"))
 
 
 def write_json(path: Path, results: dict[str, Any]) -> None:

@@ -7,14 +7,13 @@ under ``options.out`` and returns its numbers, so tests assert on numbers, not o
 from __future__ import annotations
 
 import math
-import os
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from autograd import files
 
 __all__ = [
     "Image",
@@ -233,14 +232,10 @@ def print_note(result: Result, text: str) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``: a reader never
-    sees half a file, and an interrupted run leaves the old file in place."""
+    """Write ``data`` to ``path`` atomically (``autograd.files``), making its folder first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _temporary_beside(path) as tmp:
-        tmp.write_bytes(data)
-        _publish(tmp, path)
-    return path
+    return files.atomic_write(path, data)
 
 
 def save_figure(fig: Any, path: Path, *, dpi: int = 110) -> Path:
@@ -250,39 +245,18 @@ def save_figure(fig: Any, path: Path, *, dpi: int = 110) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _temporary_beside(path) as tmp:
+        with files.writing(path) as f:
             fig.savefig(
-                tmp,
+                f,
                 format="png",
                 dpi=dpi,
                 bbox_inches="tight",
                 pad_inches=0.12,
                 metadata={"Software": None},
             )
-            _publish(tmp, path)
     finally:
         plt.close(fig)
     return path
-
-
-def _publish(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` a new file's usual permissions (mkstemp makes it private), then move it
-    over ``path`` in one step."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    os.replace(tmp, path)
-
-
-@contextmanager
-def _temporary_beside(path: Path) -> Iterator[Path]:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def pyplot() -> Any:

@@ -36,6 +36,9 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .train import History, fit
 
+# Frames of this package are library code, not the user's line (see autograd.anomaly).
+__autograd_library__ = True
+
 __all__ = [
     "ACTIVATIONS",
     "MLP",

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd import OPS, Value
+from autograd import Value
 
-__all__ = ["ACTIVATIONS", "ACTIVATION_OPS", "LAYER_ACTIVATIONS", "check_activation"]
+__all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "check_activation"]
 
 
 def _linear(z: Value) -> Value:
@@ -28,10 +28,6 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "linear": _linear,
 }
-
-# The op each activation records (linear records none): what a layer applies to the fused
-# pre-activation node without a method call in between.
-ACTIVATION_OPS = {name: OPS[name] for name in ("relu", "tanh", "sigmoid")}
 
 # Names a layer accepts: the neuron activations plus softmax over the whole layer.
 LAYER_ACTIVATIONS = (*ACTIVATIONS, "softmax")

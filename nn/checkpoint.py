@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from typing import TYPE_CHECKING, Any
+
+from autograd.files import atomic_write
 
 if TYPE_CHECKING:
     from .module import Module
@@ -50,20 +51,7 @@ def save(module: Module, path: str | os.PathLike[str]) -> None:
         "model": type(module).__name__,
         "parameters": state,
     }
-    text = json.dumps(document, indent=1, allow_nan=False)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, json.dumps(document, indent=1, allow_nan=False).encode("utf-8"))
 
 
 def load(module: Module, path: str | os.PathLike[str]) -> None:

@@ -15,7 +15,8 @@ and ``parameters()`` in micrograd's order (each neuron's w then b, layer by laye
 >>> type(score).__name__
 'Value'
 
-Each neuron's pre-activation w·x + b is ONE graph node (``autograd.dot``), not 2n nodes.
+Each neuron's pre-activation w·x + b is ONE graph node (``autograd.dot``; a layer makes all of
+its neurons' at once with ``autograd.linear``), not 2n nodes.
 Labels count from 1, like the math: ``L1.N3.w2`` is weight 2 of neuron 3 of layer 1, the
 entry W1[2, 1] (0-based) of the first layer's out × in weight matrix.
 """
@@ -26,11 +27,9 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import OPS, Value
-from autograd.functions import operands
-from autograd.value import data_of, record
+from autograd import Value, dot, linear
 
-from .activations import ACTIVATION_OPS, DISPLAY_NAMES, check_activation
+from .activations import ACTIVATIONS, DISPLAY_NAMES, check_activation
 from .init import Init, check_init, resolve_rng
 from .losses import softmax
 from .module import Module
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MLP", "Layer", "Neuron"]
 
-_DOT = OPS["dot"]
+_INPUT_TYPES = frozenset((Value, float))
 
 Input = Any  # a sequence of Values or numbers (list, tuple, numpy row), or one Value/number
 
@@ -83,6 +82,13 @@ def _inputs(x: Input, n: int, where: str) -> Sequence[Any]:
             ) from None
     if len(xs) != n:
         raise ValueError(f"{where}: expected {n} inputs, got {len(xs)}")
+    if not _INPUT_TYPES.issuperset(map(type, xs)):  # the common case, checked at C speed
+        for v in xs:
+            if isinstance(v, bool) or not isinstance(v, (Value, numbers.Real)):
+                raise TypeError(
+                    f"{where}: expected a real number (int, float or numpy real) or a Value "
+                    f"as each input, got {type(v).__name__}"
+                )
     return xs
 
 
@@ -137,16 +143,8 @@ class Neuron(Module):
 
     def forward(self, x: Input) -> Value:
         """activation(w · x + b) for the ``nin`` inputs ``x``."""
-        xs = operands(_inputs(x, len(self.w), "Neuron"), "Neuron")
-        return self._forward(xs, data_of(xs))
-
-    def _forward(self, xs: tuple[Value | float, ...], xs_data: tuple[float, ...]) -> Value:
-        # autograd.dot(self.w, xs, self.b), with the inputs' floats read once per layer
-        # (every neuron of a layer sees the same inputs): a third of a training step.
-        w, b = self.w, self.b
-        z = record(_DOT, (*w, *xs, b), (*[p.data for p in w], *xs_data, b.data))
-        op = ACTIVATION_OPS.get(self.activation)  # None: linear
-        return z if op is None else record(op, (z,), (z.data,))
+        z = dot(self.w, _inputs(x, len(self.w), "Neuron"), self.b)
+        return ACTIVATIONS[self.activation](z)
 
     def __repr__(self) -> str:
         return f"{DISPLAY_NAMES[self.activation]}Neuron({len(self.w)})"
@@ -207,9 +205,9 @@ class Layer(Module):
 
     def forward(self, x: Input) -> Value | list[Value]:
         """Every neuron's output (softmax-normalised for a softmax layer)."""
-        xs = operands(_inputs(x, self.nin, "Layer"), "Layer")
-        xs_data = data_of(xs)
-        out = [n._forward(xs, xs_data) for n in self.neurons]
+        neurons = self.neurons
+        zs = linear([n.w for n in neurons], _inputs(x, self.nin, "Layer"), [n.b for n in neurons])
+        out = list(map(ACTIVATIONS[neurons[0].activation], zs))
         if self.activation == "softmax":
             out = softmax(out)
         return out[0] if len(out) == 1 else out

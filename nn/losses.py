@@ -21,9 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import autograd
-from autograd import Value, dot
-from autograd import functions as F
-from autograd.value import as_float
+from autograd import Value, as_float, dot
 
 __all__ = [
     "binary_cross_entropy",
@@ -152,7 +150,7 @@ def _clamped_log(q: Number) -> Number:
     """log q, or the constant -100 where q is so small that log q < -100 (no gradient there)."""
     if _data(q) <= 0.0:
         return _LOG_FLOOR
-    out = F.log(q)
+    out = autograd.log(q)
     return _LOG_FLOOR if _data(out) < _LOG_FLOOR else out
 
 
@@ -203,7 +201,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Value:
     where = "binary_cross_entropy_with_logits"
     zs, ts = _pairs(logits, targets, where)
     _check_binary_targets(ts, where)
-    return (autograd.sum([F.softplus(z) for z in zs]) - dot(ts, zs)) / len(zs)
+    return (autograd.sum([autograd.softplus(z) for z in zs]) - dot(ts, zs)) / len(zs)
 
 
 def hinge(scores: Any, targets: Any) -> Value:
@@ -220,7 +218,7 @@ def hinge(scores: Any, targets: Any) -> Value:
             raise ValueError(
                 f"hinge: targets must be -1 or +1, got {_data(t)} (map 0/1 labels with 2*y - 1)"
             )
-    losses = [F.relu(1.0 - t * s) for s, t in zip(ss, ts)]
+    losses = [autograd.relu(1.0 - t * s) for s, t in zip(ss, ts)]
     return autograd.sum(losses) / len(losses)
 
 
@@ -241,7 +239,7 @@ def softmax(logits: Any) -> list[Value]:
     >>> [p.data for p in softmax([1000.0, 0.0])]
     [1.0, 0.0]
     """
-    es = [F.exp(s) for s in _shifted(_vector(logits, "softmax"))]
+    es = [autograd.exp(s) for s in _shifted(_vector(logits, "softmax"))]
     total = autograd.sum(es)
     return [e / total for e in es]
 
@@ -253,13 +251,13 @@ def log_softmax(logits: Any) -> list[Value]:
     [0.0, -1000.0]
     """
     shifted = _shifted(_vector(logits, "log_softmax"))
-    lse = F.log(autograd.sum([F.exp(s) for s in shifted]))
+    lse = autograd.log(autograd.sum([autograd.exp(s) for s in shifted]))
     return [s - lse for s in shifted]
 
 
 def _cross_entropy_one(logits: Any, target: Any, where: str) -> Value:
     shifted = _shifted(_vector(logits, where))
-    lse = F.log(autograd.sum([F.exp(s) for s in shifted]))  # log Σ exp(zⱼ − m)
+    lse = autograd.log(autograd.sum([autograd.exp(s) for s in shifted]))  # log Σ exp(zⱼ − m)
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not 0 <= target < len(shifted):
             raise ValueError(

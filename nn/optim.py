@@ -20,8 +20,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd import Value
-from autograd.value import as_float
+from autograd import Value, as_float
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 

@@ -1,7 +1,7 @@
 """fit: the training loop every demo writes by hand, with a history and a progress bar.
 
 Each step does what micrograd's demo does: forward the batch, compute the loss, zero the
-gradients, backward, optimizer step. The loss and accuracy recorded for an epoch are measured
+gradients (the optimizer's parameters', as PyTorch's loop does), backward, optimizer step. The loss and accuracy recorded for an epoch are measured
 on the outputs computed during that epoch, before each step's update (as the demo prints them).
 
 >>> from nn import MLP, SGD, datasets, sse
@@ -157,8 +157,6 @@ def fit(
                         "try a smaller learning rate"
                     )
                 optimizer.zero_grad()
-                if hasattr(model, "zero_grad"):
-                    model.zero_grad()
                 value.backward()
                 optimizer.step()
                 total += value.data * len(batch)

@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import OPS, Value, dot, grad, no_grad
-from autograd.backprop import topological_order
+from autograd import OPS, Value, dot, grad, no_grad, topological_order
 
 
 def test_fan_out_accumulates():  # (x + x) * x at 3 -> 12
@@ -236,7 +235,7 @@ def test_functions_work_on_floats_and_values():
         autograd.exp("1")
 
 
-# --- the inlined fast paths in backward must agree with the table's rules -------------------
+# --- backward's float fast paths must agree with the table's rules -----------------------------
 
 
 def _random_graph(rng: random.Random, n_ops: int) -> tuple[list[Value], Value]:
@@ -276,15 +275,17 @@ def _random_graph(rng: random.Random, n_ops: int) -> tuple[list[Value], Value]:
 
 
 @given(seed=st.integers(0, 2**32 - 1), n_ops=st.integers(1, 25))
-def test_inlined_backward_agrees_with_the_op_table(seed, n_ops):
-    # backward() inlines dot, add, sum, mul and relu; grad() applies the table's rules.
+def test_backward_agrees_with_the_rules_run_on_values(seed, n_ops):
+    # backward() sends dot, add, sum, mul and relu through their float fast paths;
+    # grad(create_graph=True) runs every op's rule on Values, never a fast path.
     leaves, out = _random_graph(random.Random(seed), n_ops)
     out.backward()
-    for leaf, g in zip(leaves, grad(out, leaves)):
+    for leaf, g in zip(leaves, grad(out, leaves, create_graph=True)):
         assert leaf.grad == pytest.approx(g.data, rel=1e-13, abs=1e-13)
     for node in topological_order([out]):
         if node.op is not None:
-            assert node.grad == pytest.approx(grad(out, [node])[0].data, rel=1e-13, abs=1e-13)
+            (g,) = grad(out, [node], create_graph=True)
+            assert node.grad == pytest.approx(g.data, rel=1e-13, abs=1e-13)
 
 
 def test_zero_upstream_gradient_still_sends_nan_through_an_inf_input():
@@ -307,3 +308,23 @@ def test_zero_upstream_gradient_skip_leaves_gradients_unchanged():
     y.backward()
     assert [v.grad for v in w] == [0.0, 0.0]
     assert [v.grad for v in x] == [3.0, 0.0]
+
+
+def test_off_relu_passes_zero_even_an_infinite_gradient_in_every_mode():
+    # backward gave 0.0 but grad() nan when they were separate walks; PyTorch gives 0.
+    x = Value(-1.0)
+    y = x.relu() * math.inf  # the relu's gradient is inf; inf × 0 would be nan
+    y.backward()
+    assert x.grad == 0.0
+    assert grad(y, [x])[0].data == 0.0
+    assert grad(y, [x], create_graph=True)[0].data == 0.0
+    assert autograd.backward_steps(y)[-1].after == 0.0
+
+
+def test_grad_equals_backward_bit_for_bit():
+    # one walk: grad() walks stand-ins of the same graph with the same fast paths
+    rng = random.Random(7)
+    for _ in range(20):
+        leaves, out = _random_graph(rng, 15)
+        out.backward()
+        assert [g.data for g in grad(out, leaves)] == [leaf.grad for leaf in leaves]

@@ -14,12 +14,10 @@ import warnings
 import pytest
 
 import autograd
-from autograd import OPS, GradcheckError, Op, Value, gradcheck
-from autograd.backprop import topological_order
-from autograd.gradcheck import NotDifferentiableWarning
-from autograd.value import apply
+from autograd import OPS, GradcheckError, Op, Value, apply, gradcheck, topological_order
+from autograd.check import NotDifferentiableWarning
 
-gradcheck_module = importlib.import_module("autograd.gradcheck")
+gradcheck_module = importlib.import_module("autograd.check.gradcheck")
 
 
 def softmax_cross_entropy(zs: list[Value]) -> Value:
@@ -88,6 +86,7 @@ def test_names_the_first_faulty_node_not_the_output(monkeypatch):
 
 def test_planted_wrong_mul_rule_is_named(monkeypatch):
     monkeypatch.setattr(OPS["mul"], "derivative", lambda x, y, out: (y, y))  # ∂/∂y should be x
+    monkeypatch.setattr(OPS["mul"], "fast", None)  # so the walk runs the planted rule
     with pytest.raises(GradcheckError, match="mul"):
         gradcheck(lambda xs: (xs[0] * xs[1]).sin(), [0.5, 1.5])
 
@@ -234,3 +233,17 @@ def test_planted_wrong_neg_rule_is_named(monkeypatch):
     monkeypatch.setattr(OPS["neg"], "derivative", lambda x, out: (1.0,))
     with pytest.raises(GradcheckError, match=r"neg\(0.3\)"):
         gradcheck(lambda xs: -xs[0], [0.3])
+
+
+def test_a_wrong_fast_path_is_named_even_when_the_rule_is_right(monkeypatch):
+    # backward and grad send mul through its fast path; the rule alone would pass.
+    def wrong(g, parents, out):
+        x, y = parents
+        x.grad += g * y.data
+        y.grad += g * y.data  # ∂(x·y)/∂y is x
+
+    monkeypatch.setattr(OPS["mul"], "fast", wrong)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda xs: (xs[0] * xs[1]).sin(), [0.5, 1.5])
+    assert caught.value.culprit.fast and caught.value.culprit.index == 1
+    assert "fast path (Op.fast) sends 1.5 to input 1" in str(caught.value)

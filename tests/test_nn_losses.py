@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, topological_order
-from autograd.numeric import numeric_grad
+from autograd.check import numeric_grad
 from nn import (
     MLP,
     binary_cross_entropy,

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autograd import OPS, Value, grad
-from autograd.numeric import numeric_grad
+from autograd import OPS, Value, apply, grad
+from autograd.check import numeric_grad
 from autograd.ops import run
-from autograd.value import apply
 
 FIRST_TOL = 1e-5
 SECOND_TOL = 1e-4
@@ -118,3 +117,79 @@ def test_rules_return_one_local_derivative_per_input():
         xs = [(lo + hi) / 2 for lo, hi in (op.sample * 4 if op.arity is None else op.sample)]
         locals_ = op.derivative(*xs, out=run(op, tuple(xs)))
         assert isinstance(locals_, tuple) and len(locals_) == len(xs), name
+
+
+# --- the float fast paths: each does exactly what its row's rule gives ---------------------
+
+FAST = sorted(name for name, op in OPS.items() if op.fast is not None)
+
+
+def _bits(x: float) -> str:
+    return x.hex() if x == x else "nan"  # -0.0 and 0.0 differ; every nan is the same
+
+
+@st.composite
+def fast_path_cases(draw, name):
+    """Inputs of op `name` (Values, some repeated, and float constants), each Value's starting
+    .grad (0, −0.0, anything), and the gradient arriving from above (possibly 0 or inf)."""
+    op = OPS[name]
+    xs = draw(op_inputs(name))
+    pool = [Value(x) for x in xs]
+    inputs = []
+    for i, x in enumerate(xs):
+        if i in op.constants or (i and draw(st.integers(0, 3)) == 0):
+            inputs.append(float(x))  # a constant
+        else:
+            inputs.append(draw(st.sampled_from(pool[: i + 1])) if i else pool[0])
+    assume(any(isinstance(p, Value) for p in inputs))
+    starts = {
+        id(p): draw(st.sampled_from([0.0, -0.0, 1.5, -2.25]))
+        for p in inputs
+        if isinstance(p, Value)
+    }
+    g = draw(st.sampled_from([1.0, -0.75, 0.0, -0.0, 3e-300, math.inf]))
+    return inputs, starts, g
+
+
+def _rule_result(op, inputs, starts, g):
+    """What the walk's rule path sends: g × local into each Value input, in input order; a
+    select op's 0 sends nothing."""
+    data = [p if type(p) is float else p.data for p in inputs]
+    locals_ = op.derivative(*data, out=run(op, tuple(data)))
+    grads = dict(starts)
+    for p, d in zip(inputs, locals_):
+        if type(p) is float or (op.select and d == 0.0):
+            continue
+        grads[id(p)] += g * d
+    return grads
+
+
+@pytest.mark.parametrize("name", FAST)
+@given(data=st.data())
+def test_fast_path_sends_exactly_what_the_rule_gives(name, data):
+    op = OPS[name]
+    inputs, starts, g = data.draw(fast_path_cases(name))
+    expected = _rule_result(op, inputs, starts, g)
+    for p in inputs:
+        if isinstance(p, Value):
+            p.grad = starts[id(p)]
+    out = run(op, tuple(p if type(p) is float else p.data for p in inputs))
+    op.fast(g, tuple(inputs), out)
+    got = {id(p): p.grad for p in inputs if isinstance(p, Value)}
+    assert {k: _bits(v) for k, v in got.items()} == {k: _bits(v) for k, v in expected.items()}
+
+
+def test_every_fast_path_is_checked():
+    assert FAST == ["add", "dot", "mul", "relu", "sum"]
+
+
+def test_planted_wrong_fast_path_is_caught(monkeypatch):
+    def wrong(g, parents, out):  # ∂(x·y)/∂x sent as y's data, but to y as well
+        x, y = parents
+        for p in (x, y):
+            if type(p) is not float:
+                p.grad += g * (y if type(y) is float else y.data)
+
+    monkeypatch.setattr(OPS["mul"], "fast", wrong)
+    with pytest.raises(AssertionError):
+        test_fast_path_sends_exactly_what_the_rule_gives(name="mul")

@@ -67,7 +67,7 @@ def test_dot_steps_interleave_weights_and_inputs_like_backward():
     )
     steps = backward_steps(dot([w1, w2], [x1, x2], bias=b))
     assert [s.node.label for s in steps[1:]] == ["w1", "x1", "w2", "x2", "b"]
-    assert [s.position for s in steps[1:]] == [0, 2, 1, 3, 4]
+    assert [s.position for s in steps[1:]] == [0, 1, 2, 3, 4]  # parents: w1, x1, w2, x2, b
     assert [s.local for s in steps[1:]] == [2.0, 0.5, 3.0, -1.0, 1.0]
 
 

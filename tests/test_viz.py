@@ -163,7 +163,7 @@ def test_a_huge_graph_is_refused_not_drawn():  # never a 60,000-node SVG
     y = x
     for _ in range(60_000):
         y = y * 1.0
-    with pytest.raises(ValueError, match=r"60001 values.*no nn clusters.*max_nodes=60001"):
+    with pytest.raises(ValueError, match=r"60001 values.*no clusters.*max_nodes=60001"):
         draw_dot(y)
 
 

@@ -109,6 +109,11 @@ _UNARY: dict[str, tuple[Callable[[float], float], ...]] = {
     "abs": (abs, _sign, lambda x: 0.0),
     "sin": (math.sin, math.cos, lambda x: -math.sin(x)),
     "cos": (math.cos, lambda x: -math.sin(x), lambda x: -math.cos(x)),
+    "tan": (  # sec² x = 1 / cos² x, and its derivative 2 sec² x tan x
+        math.tan,
+        lambda x: 1.0 / math.cos(x) ** 2,
+        lambda x: 2.0 * math.tan(x) / math.cos(x) ** 2,
+    ),
 }
 
 
@@ -146,10 +151,10 @@ def _op(name: str, args: list[Any]) -> Dual:
         for x in args:
             total = total + _constant(x)
         return total
-    if name == "dot":
+    if name == "dot":  # (w1, x1, ..., wn, xn[, bias])
         n = len(args) // 2
         total = Dual(0.0)
-        for w, x in zip(args[:n], args[n : 2 * n]):
+        for w, x in zip(args[0 : 2 * n : 2], args[1 : 2 * n : 2]):
             total = total + _constant(w) * _constant(x)
         return total + _constant(args[-1]) if len(args) % 2 else total
     raise ValueError(f"dual oracle: unknown op {name!r}")

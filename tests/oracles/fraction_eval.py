@@ -76,13 +76,15 @@ def _forward(name: str, xs: list[Fraction], es: list[float]) -> tuple[Fraction, 
     if name == "sum":
         v = sum(xs, Fraction(0))
         return v, sum(es) + _r(v)  # math.fsum rounds once
-    if name == "dot":
+    if name == "dot":  # (w1, x1, ..., wn, xn[, bias])
         n = len(xs) // 2
-        products = [w * x for w, x in zip(xs[:n], xs[n : 2 * n])]
+        products = [w * x for w, x in zip(xs[0 : 2 * n : 2], xs[1 : 2 * n : 2])]
         v = sum(products, Fraction(0))
         e = sum(
             _m(x) * ew + _m(w) * ex + _r(p)
-            for w, x, ew, ex, p in zip(xs[:n], xs[n : 2 * n], es[:n], es[n : 2 * n], products)
+            for w, x, ew, ex, p in zip(
+                xs[0 : 2 * n : 2], xs[1 : 2 * n : 2], es[0 : 2 * n : 2], es[1 : 2 * n : 2], products
+            )
         )
         e += _r(v)  # fsum of the rounded products
         if len(xs) % 2:
@@ -118,10 +120,12 @@ def _partials(name: str, xs: list[Fraction], es: list[float]) -> list[tuple[Frac
         return [(d, _m(curvature) * es[0] + 3 * _r(d)), (Fraction(0), 0.0)]
     if name == "sum":
         return [(Fraction(1), 0.0)] * len(xs)
-    if name == "dot":
+    if name == "dot":  # (w1, x1, ..., wn, xn[, bias]): ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂bias = 1
         n = len(xs) // 2
-        ws, vs = list(zip(xs[:n], es[:n])), list(zip(xs[n : 2 * n], es[n : 2 * n]))
-        return vs + ws + ([(Fraction(1), 0.0)] if len(xs) % 2 else [])
+        partials: list[tuple[Fraction, float]] = []
+        for i in range(n):
+            partials += [(xs[2 * i + 1], es[2 * i + 1]), (xs[2 * i], es[2 * i])]
+        return partials + ([(Fraction(1), 0.0)] if len(xs) % 2 else [])
     raise ValueError(f"fraction oracle: {name} is not a rational op")
 
 

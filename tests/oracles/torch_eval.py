@@ -17,7 +17,12 @@ except ImportError:  # pragma: no cover - PyTorch is an optional test oracle
 else:
     torch.set_num_threads(1)  # scalar graphs: threads only add overhead
 
-__all__ = ["derivatives"]
+__all__ = ["NAMES", "derivatives"]
+
+# The ops this oracle has a rule for (tests/test_new_op.py checks it against the op table).
+_OWN = ("add", "sub", "mul", "div", "neg", "pow", "vpow", "leaky_relu", "softplus", "sum", "dot")
+_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sin", "cos", "tan")
+NAMES = frozenset(_OWN + _FUNCTIONS)
 
 
 def _t(x: Any) -> torch.Tensor:
@@ -62,24 +67,16 @@ def _op(name: str, a: list[Any]) -> torch.Tensor:
         return _softplus(_t(a[0]))
     if name == "sum":
         return torch.stack([_t(x) for x in a]).sum()
-    if name == "dot":
+    if name == "dot":  # (w1, x1, ..., wn, xn[, bias])
         n = len(a) // 2
         total = (
-            torch.stack([_t(w) for w in a[:n]]) * torch.stack([_t(x) for x in a[n : 2 * n]])
+            torch.stack([_t(w) for w in a[0 : 2 * n : 2]])
+            * torch.stack([_t(x) for x in a[1 : 2 * n : 2]])
         ).sum()
         return total + a[-1] if len(a) % 2 else total
-    functions = {
-        "exp": torch.exp,
-        "log": torch.log,
-        "sqrt": torch.sqrt,
-        "tanh": torch.tanh,
-        "sigmoid": torch.sigmoid,
-        "relu": torch.relu,
-        "abs": torch.abs,
-        "sin": torch.sin,
-        "cos": torch.cos,
-    }
-    return functions[name](a[0])
+    if name not in _FUNCTIONS:
+        raise ValueError(f"torch oracle: unknown op {name!r}")
+    return getattr(torch, name)(a[0])  # torch.exp, torch.log, ...: the same names
 
 
 def derivatives(

@@ -12,12 +12,12 @@ its op's rule, at the inputs recorded in the graph — disagrees with a finite d
 op alone. So the message names the broken rule (op, label, inputs), not just the symptom:
 
 >>> from autograd import Op
->>> from autograd.value import apply
+>>> from autograd import apply
 >>> cube = Op("cube", lambda x: x**3, lambda x, out: (2 * x * x,))   # should be 3x²
 >>> gradcheck(lambda xs: apply(cube, xs[0]).tanh(), [0.7])
 Traceback (most recent call last):
 ...
-autograd.gradcheck.GradcheckError: gradcheck: 1 of 1 first derivatives disagree with central finite differences (eps=1e-06, atol=1e-05, rtol=0.001)
+autograd.check.gradcheck.GradcheckError: gradcheck: 1 of 1 first derivatives disagree with central finite differences (eps=1e-06, atol=1e-05, rtol=0.001)
 at x0 = 0.7
 <BLANKLINE>
   derivative  analytic      numeric      abs error  rel error
@@ -43,11 +43,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .backprop import grad, topological_order
-from .mode import enable_grad
+from ..backprop import grad
+from ..mode import enable_grad
+from ..ops import OPS, Op, call_repr, run
+from ..value import Value, apply
+from ..walk import topological_order
 from .numeric import step_size
-from .ops import OPS, Op, call_repr, run
-from .value import Value, apply, data_of
 
 __all__ = ["GradcheckError", "LocalMismatch", "NotDifferentiableWarning", "Row", "gradcheck"]
 
@@ -84,7 +85,9 @@ class LocalMismatch:
     """A node whose op's rule disagrees with a finite difference of that op alone.
 
     ``index`` is the input the derivative is taken with respect to; for ``order == 2`` the
-    rule was differentiated again (with ``create_graph``) with respect to input ``wrt``.
+    rule was differentiated again (with ``create_graph``) with respect to input ``wrt``. With
+    ``fast`` the rule is right but the op's float fast path (``Op.fast``, which ``backward``
+    and ``grad`` use) sends ``rule`` where its rule gives ``numeric``.
     """
 
     node: Value
@@ -94,6 +97,7 @@ class LocalMismatch:
     numeric: float
     order: int = 1
     wrt: int | None = None
+    fast: bool = False
 
     def describe(self) -> str:
         label = f" (label {self.node.label!r})" if self.node.label else ""
@@ -103,6 +107,13 @@ class LocalMismatch:
             if OPS.get(self.op.name) is self.op
             else (f"the derivative of {self.op!r}")
         )
+        if self.fast:
+            return (
+                f"The first node whose op's fast path is wrong: {self.op.name}{label}, made as "
+                f"{call_repr(self.op, self.node.parents)} from inputs {inputs}.\n"
+                f"  Its fast path (Op.fast) sends {self.rule:.10g} to input {self.index} for "
+                f"each 1 from above; its rule ({where}) says {self.numeric:.10g}."
+            )
         if self.order == 1:
             what = f"∂{self.op.name}/∂(input {self.index})"
             return (
@@ -331,7 +342,7 @@ class _Checker:
         return None
 
     def local_check(self, node: Value, free: list[int], order: int) -> LocalMismatch | None:
-        op, data = node.op, list(data_of(node.parents))
+        op, data = node.op, [p if type(p) is float else p.data for p in node.parents]
         assert op is not None
         free = [
             i
@@ -351,7 +362,7 @@ class _Checker:
                 numeric = self.disagreement(float(locals_[i]), lambda p: run(op, tuple(p)), data, i)
                 if numeric is not None:
                     return LocalMismatch(node, op, i, float(locals_[i]), numeric)
-            return None
+            return self.fast_check(node, free, data, locals_)
         # Order 2: differentiate the rule on Values (create_graph) and compare with finite
         # differences of the rule on floats.
         for i in free:
@@ -372,6 +383,24 @@ class _Checker:
                 )
                 if numeric is not None:
                     return LocalMismatch(node, op, i, seconds[j].data, numeric, order=2, wrt=j)
+        return None
+
+    def fast_check(
+        self, node: Value, free: list[int], data: list[float], locals_: tuple[Any, ...]
+    ) -> LocalMismatch | None:
+        """Whether the op's fast path (if it has one) sends, for a gradient of 1 from above,
+        what its rule's local derivatives say: each input a stand-in of its own."""
+        op = node.op
+        if op is None or op.fast is None:
+            return None
+        stand_ins = [d if type(p) is float else Value(d) for p, d in zip(node.parents, data)]
+        op.fast(1.0, tuple(stand_ins), node.data)
+        for i in free:
+            sent, expected = stand_ins[i].grad, float(locals_[i])
+            if op.select and expected == 0.0:
+                expected = 0.0  # a select op passes nothing where its derivative is 0
+            if not self.close(sent, expected):
+                return LocalMismatch(node, op, i, sent, expected, fast=True)
         return None
 
     def disagreement(

@@ -1,8 +1,10 @@
-"""Which nodes belong together: ``nn`` neurons and layers as clusters, collapsed when large.
+"""Which nodes belong together: groups named by dotted labels, drawn as nested clusters.
 
-``nn`` labels its parameters "L1.N3.w2" (weight 2 of neuron 3 of layer 1), so a label's prefix
-names its cluster, nested: L1 ⊃ L1.N3. A graph too large to draw node by node shows each
-cluster as one box instead.
+A Value labelled with a dotted path, ``"L1.N3.w2"``, belongs to the group ``"L1.N3"``, which
+is inside ``"L1"`` — any code can label its parameters so (``nn`` does: weight 2 of neuron 3
+of layer 1). An unlabelled op node whose labelled leaf inputs all share a group joins it (a
+neuron's w·x+b), and so does a one-input op applied to such a node when it is that node's only
+consumer (the activation). A graph too large to draw node by node shows each group as one box.
 
 >>> from autograd import Value, topological_order
 >>> w, b, x = Value(0.5, label="L1.N3.w1"), Value(0.0, label="L1.N3.b"), Value(2.0, label="x")
@@ -20,7 +22,7 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from .value import Value
+from ..value import Value
 
 __all__ = ["Layout", "choose_layout", "find_clusters"]
 
@@ -37,10 +39,9 @@ class Layout(NamedTuple):
 
 
 def find_clusters(order: list[Value]) -> dict[Value, str]:
-    """Each node's cluster path ("L1.N3"): its label's prefix (``nn`` labels parameters
-    "L1.N3.w2"); an unlabelled op node whose parameter inputs all share a cluster joins it (a
-    neuron's w·x+b), and so does the one-input op after it (the activation) when it is the
-    only consumer."""
+    """Each node's cluster path ("L1.N3"): its label's dotted prefix; an unlabelled op node
+    whose grouped leaf inputs all share a cluster joins it, and so does the one-input op after
+    it when it is the only consumer."""
     consumers: Counter[Value] = Counter(
         p for node in order for p in node.parents if type(p) is not float
     )
@@ -82,7 +83,7 @@ def choose_layout(order: list[Value], max_nodes: int, collapse: bool | None) -> 
         raise ValueError(
             f"draw_dot: the graph has {len(order)} values, more than max_nodes={max_nodes} "
             f"(collapse=False); draw a smaller graph (e.g. the loss of one sample), pass "
-            f"collapse=None to collapse nn clusters into boxes, or max_nodes={len(order)} to "
+            f"collapse=None to collapse clusters into boxes, or max_nodes={len(order)} to "
             "draw all of it"
         )
     depth = max((path.count(".") + 1 for path in cluster.values()), default=0)
@@ -94,9 +95,9 @@ def choose_layout(order: list[Value], max_nodes: int, collapse: bool | None) -> 
             return Layout(cluster, box)
     if size <= max_nodes:  # collapse=True, but there is nothing to collapse
         return Layout(cluster, {})
-    hint = "" if depth else " (it has no nn clusters to collapse)"
+    hint = "" if depth else " (it has no clusters to collapse: no dotted labels)"
     raise ValueError(
-        f"draw_dot: the graph has {len(order)} values{hint}, {size} after collapsing nn "
+        f"draw_dot: the graph has {len(order)} values{hint}, {size} after collapsing "
         f"clusters, more than max_nodes={max_nodes}; draw a smaller graph (e.g. the loss of "
         f"one sample) or pass max_nodes={size} to draw it anyway (a large, slow drawing)"
     )

@@ -2,8 +2,10 @@
 
 Each Value is a box (label, data, grad) and each op a circle; every edge into an op carries the
 local derivative ∂out/∂in at the recorded inputs, so ``grad(in) = Σ grad(out) × ∂`` can be
-verified edge by edge. Nodes are coloured by role (input or constant, ``nn`` parameter,
-intermediate, output; nan/inf in red) with a legend; ``nn`` neurons and layers are clusters.
+verified edge by edge. Nodes are coloured by role (input or constant, parameter, intermediate,
+output; nan/inf in red) with a legend. Values labelled with dotted paths ("L1.N3.w2", as ``nn``
+labels its parameters) are grouped into nested clusters (see :mod:`autograd.viz.clusters`);
+a leaf in a cluster is a parameter.
 
 >>> from autograd import Value, draw_dot
 >>> x = Value(0.5, label="x"); w = Value(-1.2, label="w")
@@ -23,18 +25,17 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .anomaly import AnomalyError
-from .backprop import topological_order
+from ..anomaly import AnomalyError
+from ..files import atomic_write
+from ..ops import OPS, dot_parts
+from ..steps import Step, backward_steps, gradients_after
+from ..value import Value
+from ..walk import topological_order
 from .clusters import Layout, choose_layout
-from .ops import OPS
-from .steps import Step, backward_steps, gradients_after
-from .value import Value, data_of
 
 if TYPE_CHECKING:
     import graphviz
@@ -51,7 +52,7 @@ _COLOURS = {
 }
 _LEGEND = (
     ("input", "input / constant"),
-    ("parameter", "parameter (nn)"),
+    ("parameter", "parameter"),
     ("intermediate", "intermediate"),
     ("output", "output"),
     ("nan/inf", "nan / inf"),
@@ -84,7 +85,7 @@ def draw_dot(
 
     ``derivatives`` labels each edge with its local derivative; ``legend`` adds the colour key;
     ``digits`` is how many significant digits numbers show. Graphs of more than ``max_nodes``
-    Values have their ``nn`` clusters collapsed into one box each (``collapse=None``, the
+    Values have their clusters collapsed into one box each (``collapse=None``, the
     default); ``collapse=True`` always collapses, ``collapse=False`` never does. A graph still
     too large raises ValueError naming the options. ``step=k`` draws the graph as it stands
     after step k of :func:`autograd.backward_steps` (final gradients green, the current step
@@ -141,21 +142,6 @@ def pipe(graph: graphviz.Digraph, format: str) -> bytes:  # noqa: A002
         return graph.pipe(format=format)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(_DOT_MISSING) from None
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``:
-    readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a new file is not
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 # --- what to draw ---------------------------------------------------------------------------
@@ -358,7 +344,9 @@ class _Drawing:
         self._add(node, name, attrs)
         self.edges.append((name, self.id[node], {}))
         try:
-            local = node.op.derivative(*data_of(node.parents), out=node.data)
+            local = node.op.derivative(
+                *[p if type(p) is float else p.data for p in node.parents], out=node.data
+            )
         except (ArithmeticError, ValueError):
             local = (math.nan,) * len(node.parents)
         for i, p in enumerate(node.parents):
@@ -452,12 +440,6 @@ def _text(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _import_graphviz() -> Any:
     try:
         import graphviz
@@ -473,7 +455,7 @@ _DOT = OPS["dot"]
 
 
 def _op_symbol(node: Value) -> str:
-    """The op's symbol; a dot without a bias (an even number of parents) drops the "+b"."""
-    if node.op is _DOT and len(node.parents) % 2 == 0:
+    """The op's symbol; a dot without a bias drops the "+b"."""
+    if node.op is _DOT and dot_parts(node.parents)[2] is None:
         return "w·x"
     return node.op.symbol
