@@ -28,7 +28,6 @@ import linecache
 import math
 import os
 import sys
-from contextlib import ContextDecorator
 from typing import Any
 
 from . import mode
@@ -58,7 +57,7 @@ class AnomalyError(FloatingPointError):
         self.site = site
 
 
-class detect_anomaly(ContextDecorator):
+class detect_anomaly(mode.Mode):
     """Context manager (or decorator): raise :class:`AnomalyError` at the first nan/inf.
 
     Put the forward *and* ``backward()`` inside the block. While it is active, every node made
@@ -75,16 +74,10 @@ class detect_anomaly(ContextDecorator):
     autograd.anomaly.AnomalyError: backward of mul sent an inf gradient to its input 'x': ...
     """
 
-    def __init__(self) -> None:
-        self._saved: list[Any] = []
+    _var = mode._anomaly
 
-    def __enter__(self) -> None:
-        self._saved.append(mode.anomaly)
-        if mode.anomaly is None:  # nested blocks share one recorder
-            mode.anomaly = _Recorder()
-
-    def __exit__(self, *exc: Any) -> None:
-        mode.anomaly = self._saved.pop()
+    def _value(self) -> _Recorder:
+        return mode.anomaly() or _Recorder()  # nested blocks share one recorder
 
 
 class _Recorder:
@@ -105,7 +98,7 @@ class _Recorder:
     def forward(self, op: Op, inputs: tuple[float, ...], out: float) -> None:
         """Called by ``ops.run`` for a nan/inf result. When a node is about to be recorded,
         ``created`` raises with it (and the inputs' labels); otherwise raise here."""
-        if not mode.grad_enabled:
+        if not mode.grad_enabled():
             raise self._forward_error(op, inputs, out, None)
 
     def _forward_error(

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from . import mode
+from .mode import anomaly
 
 __all__ = ["OPS", "Op", "call_repr", "dot_inputs", "dot_parts", "dot_value", "run"]
 
@@ -369,6 +369,7 @@ def run(op: Op, inputs: tuple[float, ...]) -> float:
     if not math.isfinite(out):
         if all(map(math.isfinite, inputs)):
             raise OverflowError(f"{call_repr(op, inputs)}: result too large for a float")
-        if mode.anomaly is not None:  # detect_anomaly(): nan/inf from nan/inf inputs is an error
-            mode.anomaly.forward(op, inputs, out)
+        recorder = anomaly()
+        if recorder is not None:  # detect_anomaly(): nan/inf from nan/inf inputs is an error
+            recorder.forward(op, inputs, out)
     return out

@@ -13,7 +13,7 @@ import itertools
 import numbers
 from typing import Any
 
-from . import mode
+from .mode import anomaly, grad_enabled
 from .ops import OPS, Op, run
 from .walk import backpropagate
 
@@ -250,11 +250,11 @@ def _record(op: Op, inputs: tuple[Value | float, ...], data: float) -> Value:
     out.grad = 0.0
     out.label = ""
     out._seq = _next_seq()
-    if mode.grad_enabled:
+    if grad_enabled():
         out.op = op
         out.parents = inputs
-        if mode.anomaly is not None:  # detect_anomaly(): note where it was made, check it
-            mode.anomaly.created(out)
+        if anomaly() is not None:  # detect_anomaly(): note where it was made, check it
+            anomaly().created(out)
     else:
         out.op = None
         out.parents = ()

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
-from . import mode
+from .mode import anomaly
 from .ops import call_repr
 
 __all__ = ["Cell", "backpropagate", "gradients", "shadow", "topological_order", "walk"]
@@ -188,8 +188,9 @@ def check_finite(order: list[Node], *, values: bool = False) -> None:
     if all(map(math.isfinite, grads)):
         return
     nodes = [node.value for node in order] if isinstance(order[0], Cell) else order
-    if mode.anomaly is not None:  # detect_anomaly(): name the op whose backward made it
-        mode.anomaly.backward(nodes, dict(zip(nodes, grads)))
+    recorder = anomaly()
+    if recorder is not None:  # detect_anomaly(): name the op whose backward made it
+        recorder.backward(nodes, dict(zip(nodes, grads)))
     for node, g in zip(reversed(nodes), reversed(grads)):
         if not math.isfinite(g):
             if all(math.isfinite(n.data) for n in nodes):
