@@ -126,21 +126,40 @@ def _value_of(x: Any) -> float:
     return x if type(x) is float else x.data
 
 
+# Each comparison below has a third outcome: nan is neither > 0 nor <= 0, and an op that
+# compares its input must give nan for it, never pick a branch (so nan propagates).
+
+
 def _step(x: Any) -> float:
-    """1.0 where x > 0, else 0.0 — relu's derivative (0 at the kink, as PyTorch)."""
-    return 1.0 if _value_of(x) > 0.0 else 0.0
+    """relu's derivative: 1.0 where x > 0, 0.0 where x <= 0 (0 at the kink, as PyTorch)."""
+    v = _value_of(x)
+    return 1.0 if v > 0.0 else 0.0 if v <= 0.0 else math.nan
+
+
+def _slope(x: Any, a: Any) -> Any:
+    """leaky_relu's derivative: 1.0 where x > 0, the slope ``a`` where x <= 0."""
+    v = _value_of(x)
+    return 1.0 if v > 0.0 else a if v <= 0.0 else math.nan
 
 
 def _sign(x: Any) -> float:
     """abs's derivative: the sign of x, 0 at the kink (as PyTorch)."""
     v = _value_of(x)
-    return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
+    return 1.0 if v > 0.0 else -1.0 if v < 0.0 else 0.0 if v == 0.0 else math.nan
+
+
+def _relu(x: float) -> float:
+    return 0.0 if x <= 0.0 else x  # nan is not <= 0: it passes through
+
+
+def _leaky_relu(x: float, a: float) -> float:
+    return a * x if x <= 0.0 else x
 
 
 def _log_of_base(x: Any, y: Any, out: Any) -> Any:
     """∂(x**y)/∂y = x**y · log x, which needs x > 0 (0 when x == 0 and y > 0, as PyTorch)."""
     base = _value_of(x)
-    if base > 0.0:
+    if base > 0.0 or base != base:  # a nan base gives a nan derivative
         return out * _log(x)
     if base == 0.0 and _value_of(y) > 0.0:
         return 0.0
@@ -264,6 +283,8 @@ def _mul_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
 def _relu_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
     if out > 0.0:  # passes g where on, nothing where off (select)
         parents[0].grad += g
+    elif out != out:  # relu(nan) is nan, and so is its derivative
+        parents[0].grad += g * out
 
 
 def _dot_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
@@ -307,11 +328,10 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("tanh",    math.tanh,             lambda x, out: (1.0 - out * out,)),
     Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),)),
     Op("softplus", _softplus,            lambda x, out: (_sigmoid_of(x),),            sample=((-6, 6),)),
-    Op("relu",    lambda x: x if x > 0.0 else 0.0, lambda x, out: (_step(x),),       symbol="ReLU", kinks=(0.0,), select=True,
+    Op("relu",    _relu,                 lambda x, out: (_step(x),),                 symbol="ReLU", kinks=(0.0,), select=True,
        fast=_relu_fast),
     # leaky_relu(x, slope): the slope is a constant input.
-    Op("leaky_relu", lambda x, a: x if x > 0.0 else a * x,
-                                         lambda x, a, out: (1.0 if _value_of(x) > 0.0 else a, 0.0),
+    Op("leaky_relu", _leaky_relu,        lambda x, a, out: (_slope(x, a), 0.0),
        arity=2, kinks=(0.0,), sample=((-3, 3), (0.01, 0.5)), constants=(1,)),
     Op("abs",     abs,                   lambda x, out: (_sign(x),),                 kinks=(0.0,)),
     Op("sin",     math.sin,              lambda x, out: (_cos(x),)),
