@@ -42,7 +42,8 @@ def grad(
 
     With ``create_graph=True`` the results are Values in a graph that reaches the inputs, so
     they can be differentiated again, to any order. An input the output does not depend on
-    gets a gradient of 0.0.
+    gets a gradient of 0.0. Each input gets a Value of its own, even where two gradients are
+    the same node of the gradient's graph.
 
     >>> x = Value(0.5)
     >>> g1, = grad(x.exp(), [x], create_graph=True)
@@ -58,4 +59,11 @@ def grad(
             raise TypeError(f"grad: inputs must be Values, got {type(x).__name__}")
     with enable_grad() if create_graph else nullcontext():
         found = gradients(output, inputs, values=create_graph)
-    return [g if isinstance(g, Value) else Value(0.0 if g is None else g) for g in found]
+        results: list[Value] = []
+        for g in found:
+            if not isinstance(g, Value):
+                g = Value(0.0 if g is None else g)
+            elif any(g is r for r in results):  # two inputs got the same node: copy it
+                g = g * 1.0
+            results.append(g)
+    return results

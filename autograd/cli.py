@@ -124,7 +124,9 @@ def evaluate(text: str, variables: dict[str, Any]) -> Any:
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         raise InputError(f"not a valid expression: {e.msg}") from None
-    except (ValueError, MemoryError, RecursionError) as e:  # null bytes, absurd nesting
+    except (MemoryError, RecursionError):  # thousands of nested brackets or signs
+        raise InputError("the expression is nested too deeply") from None
+    except ValueError as e:  # null bytes
         raise InputError(f"not a valid expression: {e}") from None
     try:
         return _evaluate(tree.body, variables)
@@ -137,9 +139,12 @@ def _evaluate(node: ast.AST, variables: dict[str, Any]) -> Any:
         if type(node.value) not in (int, float):
             raise InputError(f"only numbers are allowed as constants, got {node.value!r:.40}")
         try:
-            return float(node.value)
+            value = float(node.value)
         except OverflowError:
-            raise InputError("a number in the expression is too large for a float") from None
+            value = math.inf
+        if not math.isfinite(value):  # 1e400, as x=1e400 is refused
+            raise InputError("a number in the expression is too large for a float")
+        return value
     if isinstance(node, ast.Name):
         if node.id in variables:
             return variables[node.id]

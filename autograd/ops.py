@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
 from itertools import chain
 from typing import Any
 
@@ -106,6 +107,25 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
+    def __reduce__(self) -> Any:
+        # A row of the table is pickled by its name (its rules are lambdas); an Op of your own
+        # is pickled field by field, which needs its functions to be module-level ones.
+        if OPS.get(self.name) is self:
+            return (_row, (self.name,))
+        return (_op_from_fields, ({k: getattr(self, k) for k in Op.__slots__},))
+
+
+def _row(name: str) -> Op:
+    """The table's row called ``name``, as an unpickled Op."""
+    return OPS[name]
+
+
+def _op_from_fields(fields: dict[str, Any]) -> Op:
+    op = Op.__new__(Op)
+    for k, v in fields.items():
+        setattr(op, k, v)
+    return op
+
 
 # --- Helpers for rules: they work on floats and on Values ------------------------------------
 # In plain backward every rule argument is a float; with create_graph it is a Value (or a float
@@ -156,12 +176,19 @@ def _leaky_relu(x: float, a: float) -> float:
     return a * x if x <= 0.0 else x
 
 
+def _base_slope(x: Any, y: Any) -> Any:
+    """∂(x**y)/∂x = y · x**(y − 1); 0 at 0 ** 0 (as PyTorch), where x**(y − 1) divides by 0."""
+    if _value_of(y) == 0.0 and _value_of(x) == 0.0:
+        return 0.0
+    return y * x ** (y - 1.0)
+
+
 def _log_of_base(x: Any, y: Any, out: Any) -> Any:
-    """∂(x**y)/∂y = x**y · log x, which needs x > 0 (0 when x == 0 and y > 0, as PyTorch)."""
+    """∂(x**y)/∂y = x**y · log x, which needs x > 0 (0 when x == 0 and y >= 0, as PyTorch)."""
     base = _value_of(x)
     if base > 0.0 or base != base:  # a nan base gives a nan derivative
         return out * _log(x)
-    if base == 0.0 and _value_of(y) > 0.0:
+    if base == 0.0 and _value_of(y) >= 0.0:
         return 0.0
     raise ValueError(
         "the derivative with respect to the exponent needs a positive base "
@@ -197,7 +224,10 @@ def _pow(x: float, y: float) -> float:
 
 
 def _sum(*xs: float) -> float:
-    return math.fsum(xs)
+    try:
+        return math.fsum(xs)
+    except OverflowError:  # an intermediate sum overflowed: the exact sum may still be finite
+        return float(sum(map(Fraction, xs)))
 
 
 def _pow_admits(x: float, c: float, *, margin: float) -> bool:
@@ -253,7 +283,16 @@ def dot_value(ws: Iterable[float], xs: Iterable[float], bias: float | None = Non
 
 def _dot(*a: float) -> float:
     # a[0::2] ends with the bias when there is one; map stops at the shorter a[1::2].
-    return dot_value(a[0::2], a[1::2], a[-1] if len(a) & 1 else None)
+    bias = a[-1] if len(a) & 1 else None
+    try:
+        out = dot_value(a[0::2], a[1::2], bias)
+    except (OverflowError, ValueError):  # inf - inf among the rounded products
+        out = math.nan
+    if out - out != 0.0 and all(map(math.isfinite, a)):
+        # A product overflowed although the exact sum may be finite: sum it exactly.
+        exact = sum(map(operator.mul, map(Fraction, a[0::2]), map(Fraction, a[1::2])))
+        out = float(exact if bias is None else exact + Fraction(bias))
+    return out
 
 
 def _dot_derivative(*a: Any, out: Any) -> tuple[Any, ...]:
@@ -318,7 +357,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("pow",     _pow,                  lambda x, c, out: (c * x ** (c - 1.0) if c else 0.0, 0.0), symbol="**", arity=2,
        domain=_POW_DOMAIN, admits=_pow_admits, sample=((0.2, 3), (-2.5, 2.5)), constants=(1,)),
     # x ** y with y a Value (or a number ** Value): both inputs may be differentiated.
-    Op("vpow",    _pow,                  lambda x, y, out: (y * x ** (y - 1.0), _log_of_base(x, y, out)), symbol="**", arity=2,
+    Op("vpow",    _pow,                  lambda x, y, out: (_base_slope(x, y), _log_of_base(x, y, out)), symbol="**", arity=2,
        domain=_POW_DOMAIN, admits=lambda x, y, *, margin: x >= margin and abs(y) <= 3.0, sample=((0.2, 3), (-2.5, 2.5))),
     Op("exp",     math.exp,              lambda x, out: (out,),                      sample=((-5, 5),)),
     Op("log",     math.log,              lambda x, out: (1.0 / x,),                  domain="x > 0",
@@ -367,9 +406,10 @@ def run(op: Op, inputs: tuple[float, ...]) -> float:
     """Apply ``op.forward`` to floats, raising errors of the type ``math`` would raise.
 
     ValueError outside the domain, ZeroDivisionError for division by zero (and 0 ** -1),
-    OverflowError when a finite input gives a result too large for a float; each message names
-    the op and its inputs. Non-finite inputs (inf, nan) propagate as IEEE arithmetic says
-    (inside ``autograd.detect_anomaly()`` a nan/inf result is an error).
+    OverflowError when finite inputs give a result too large for a float; each message names
+    the op and its inputs. Non-finite inputs (inf, nan) propagate as IEEE arithmetic says:
+    ``sin(inf)`` and ``inf - inf`` are nan (inside ``autograd.detect_anomaly()`` a nan/inf
+    result is an error naming the op).
 
     >>> run(OPS["log"], (-1.0,))
     Traceback (most recent call last):
@@ -383,9 +423,11 @@ def run(op: Op, inputs: tuple[float, ...]) -> float:
     except OverflowError:
         raise OverflowError(f"{call_repr(op, inputs)}: result too large for a float") from None
     except ValueError:
-        raise ValueError(
-            f"{call_repr(op, inputs)}: outside the domain of {op.symbol}, which is {op.domain}"
-        ) from None
+        if all(map(math.isfinite, inputs)):
+            raise ValueError(
+                f"{call_repr(op, inputs)}: outside the domain of {op.symbol}, which is {op.domain}"
+            ) from None
+        out = math.nan  # IEEE: an invalid operation on inf or nan gives nan
     if not math.isfinite(out):
         if all(map(math.isfinite, inputs)):
             raise OverflowError(f"{call_repr(op, inputs)}: result too large for a float")

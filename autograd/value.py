@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from typing import Any
 
 from .mode import anomaly, grad_enabled
 from .ops import OPS, Op, run
-from .walk import backpropagate
+from .walk import backpropagate, topological_order
 
 __all__ = ["Value", "apply", "as_float"]
 
@@ -28,7 +29,11 @@ class Value:
     by an op also records ``op`` (a row of :data:`autograd.OPS`) and ``parents``, the ordered
     tuple of its inputs: Values, or plain floats for constants (the ``2`` in ``x ** 2``).
 
-    Values hash and compare by identity, so they can be dict keys and set members.
+    Values hash and compare by identity, so they can be dict keys and set members, and can be
+    weakly referenced (``weakref.ref(v)``). A Value pickles with its whole graph (its ops by
+    their names in the table), without recursion however deep the graph; the leaves keep their
+    identity within one pickle, and interior nodes shared by two Values pickled together are
+    rebuilt once for each.
 
     >>> a = Value(2.0, label="a")
     >>> b = a ** 2 + 1
@@ -40,7 +45,7 @@ class Value:
 
     # ``_seq`` numbers Values in creation order: inputs are always made before the node that
     # uses them, so sorting by it is a topological order (see autograd.walk.topological_order).
-    __slots__ = ("_seq", "data", "grad", "label", "op", "parents")
+    __slots__ = ("__weakref__", "_seq", "data", "grad", "label", "op", "parents")
 
     data: float
     grad: float
@@ -171,6 +176,11 @@ class Value:
         """
         backpropagate(self, as_float(gradient, "backward"))
 
+    def __reduce__(self) -> Any:
+        if self.op is None:
+            return (_leaf, (self.data, self.grad, self.label))
+        return (_graph, (_flatten(self),))
+
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from the graph."""
         return Value(self.data, self.label)
@@ -187,7 +197,8 @@ class Value:
 
 def as_float(x: Any, where: str) -> float:
     """``x`` as a float if it is a real number (Python or numpy), else TypeError naming
-    ``where``: how a number becomes the float a Value holds (OverflowError if too large).
+    ``where``: how a number becomes the float a Value holds. OverflowError for a number too
+    large for a float (never a silent inf).
 
     >>> as_float(3, "lr"), as_float("3", "lr")
     Traceback (most recent call last):
@@ -198,12 +209,23 @@ def as_float(x: Any, where: str) -> float:
         return x
     if isinstance(x, numbers.Real):
         try:
-            return float(x)
+            f = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+            f = math.inf
+        if f in (math.inf, -math.inf) and x != f:  # numpy.longdouble(1e4000) rounds to inf
+            raise OverflowError(f"{where}: {_shown(x)} is too large for a float")
+        return f
     raise TypeError(
         f"{where}: expected a real number (int, float or numpy real), got {type(x).__name__}"
     )
+
+
+def _shown(x: Any) -> str:
+    """``repr(x)``, or, for an int too long to print, how long it is."""
+    try:
+        return repr(x)
+    except ValueError:  # ints of more than sys.get_int_max_str_digits() digits
+        return f"an integer of about {int(x.bit_length() * math.log10(2))} digits"
 
 
 def _operand(x: Any) -> Value | float | None:
@@ -217,6 +239,42 @@ def _operand(x: Any) -> Value | float | None:
 
 _new = object.__new__
 _next_seq = itertools.count().__next__
+
+
+# --- pickling: a graph as a flat list, so no recursion follows its depth ----------------------
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    """An unpickled leaf: a new Value, numbered now (so it sorts before what is built on it)."""
+    leaf = Value(data, label)
+    leaf.grad = grad
+    return leaf
+
+
+def _flatten(root: Value) -> list[tuple[Any, ...]]:
+    """The interior nodes ``root`` depends on, inputs first, as (data, grad, label, op, inputs):
+    an input is a leaf Value (pickled as itself), a float constant, or the int position of an
+    interior node earlier in the list."""
+    position: dict[Value, int] = {}
+    flat = []
+    for node in topological_order([root]):
+        if node.op is not None:
+            inputs = tuple(position.get(p, p) if type(p) is not float else p for p in node.parents)
+            position[node] = len(flat)
+            flat.append((node.data, node.grad, node.label, node.op, inputs))
+    return flat
+
+
+def _graph(flat: list[tuple[Any, ...]]) -> Value:
+    """The last node of a flattened graph, rebuilt with fresh creation numbers, inputs first."""
+    nodes: list[Value] = []
+    for data, grad, label, op, inputs in flat:
+        node = _new(Value)
+        node.data, node.grad, node.label, node.op = data, grad, label, op
+        node.parents = tuple(nodes[p] if type(p) is int else p for p in inputs)
+        node._seq = _next_seq()
+        nodes.append(node)
+    return nodes[-1]
 
 
 def data_of(inputs: tuple[Value | float, ...]) -> tuple[float, ...]:

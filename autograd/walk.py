@@ -113,6 +113,11 @@ def walk(order: list[Node], *, values: bool = False, on_step: OnStep | None = No
                 locals_ = op.derivative(
                     *[p if type(p) is float else p.data for p in parents], out=node.data
                 )
+        except ZeroDivisionError:
+            raise ZeroDivisionError(
+                f"cannot differentiate {call_repr(op, parents)}: its derivative there is "
+                "infinite or undefined (the rule divides by zero)"
+            ) from None
         except (ArithmeticError, ValueError) as e:
             raise type(e)(f"cannot differentiate {call_repr(op, parents)}: {e}") from None
         for i, p in enumerate(parents):

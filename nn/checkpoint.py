@@ -58,12 +58,20 @@ def load(module: Module, path: str | os.PathLike[str]) -> None:
     """Read parameters written by :func:`save` into ``module``.
 
     The file is parsed and checked in full before any parameter changes: a truncated or
-    foreign file, or one whose names or shapes do not fit ``module``, raises ValueError saying
-    what is wrong, and ``module`` is left as it was.
+    foreign file, text that is not UTF-8, JSON nested too deeply, or numbers that :func:`save`
+    would not write (NaN, Infinity, 1e999, an int too large for a float), or names and shapes
+    that do not fit ``module``, raise ValueError saying what is wrong and where, and ``module``
+    is left as it was.
     """
     path = os.fspath(path)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(
+            f"load: {path} is not a model file saved by nn (not UTF-8 text: byte {e.start})"
+        ) from None
     try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as e:
@@ -71,6 +79,12 @@ def load(module: Module, path: str | os.PathLike[str]) -> None:
             f"load: {path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); "
             "is the file truncated?"
         ) from None
+    except RecursionError:
+        raise ValueError(
+            f"load: {path} is not a model file saved by nn (nested too deeply)"
+        ) from None
+    except ValueError as e:  # an int of more digits than Python converts
+        raise ValueError(f"load: {path} is not a model file saved by nn ({e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"load: {path} is not a model file saved by nn (no format {FORMAT!r})")
     if document.get("version") != VERSION:

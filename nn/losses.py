@@ -16,6 +16,7 @@ n + 2 nodes to the graph, not 3n.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
@@ -273,6 +274,12 @@ def _cross_entropy_one(logits: Any, target: Any, where: str) -> Value:
     ts = [as_float(t, where) for t in _items(target, where, "targets")]
     if len(ts) != len(shifted):
         raise ValueError(f"{where}: {len(shifted)} logits but {len(ts)} target probabilities")
+    total = math.fsum(ts)
+    if not (all(t >= 0.0 for t in ts) and math.isclose(total, 1.0, rel_tol=1e-9)):
+        raise ValueError(
+            f"{where}: target probabilities must be >= 0 and sum to 1, got {ts} "
+            f"(sum {total!r}); normalise them, or give the class index"
+        )
     return lse * sum(ts) - dot(ts, shifted)  # Σ tᵢ (lse − (zᵢ − m))
 
 

@@ -22,6 +22,7 @@ A Module finds its parameters the way PyTorch does, by looking at its attributes
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from collections.abc import Iterator, Mapping
@@ -123,8 +124,9 @@ class Module:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set the parameters from ``state`` (as made by :meth:`state_dict`).
 
-        Everything is checked first — every name present, no unknown names, every shape and
-        number right — so on any problem a ValueError lists them all and the model is untouched.
+        Everything is checked first — every name present, no unknown names, every shape right,
+        every number a finite float (no nan, no inf, no int too large for a float) — so on any
+        problem a ValueError lists them all and the model is untouched.
         """
         if not isinstance(state, Mapping):
             raise TypeError(
@@ -140,7 +142,7 @@ class Module:
                 f"load_state_dict: the state does not fit this {type(self).__name__}: "
                 + "; ".join(shown)
             )
-        for name, entry in entries.items():
+        for name, entry in entries.items():  # every number converts: checked above
             if isinstance(entry, Value):
                 entry.data = float(state[name])
             else:
@@ -168,6 +170,19 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def _bad_number(x: Any) -> str | None:
+    """Why ``x`` cannot be a parameter's value (None: it can): not a number, or not finite."""
+    if not _is_number(x):
+        return f"a {type(x).__name__}"
+    try:
+        f = float(x)
+    except OverflowError:
+        return "a number too large for a float"
+    if not math.isfinite(f):
+        return f"{f}"
+    return None
+
+
 def _shape(entry: Value | list[Value]) -> str:
     return "a number" if isinstance(entry, Value) else f"a list of {len(entry)} numbers"
 
@@ -190,12 +205,14 @@ def _check_state(entries: dict[str, Value | list[Value]], state: Mapping[str, An
         x = state[name]
         if isinstance(entry, Value):
             fits = _is_number(x)
+            numbers_ = [(name, x)]
         else:
-            fits = (
-                isinstance(x, (list, tuple))
-                and len(x) == len(entry)
-                and all(_is_number(v) for v in x)
-            )
+            fits = isinstance(x, (list, tuple)) and len(x) == len(entry)
+            numbers_ = [(f"{name}[{i}]", v) for i, v in enumerate(x)] if fits else []
         if not fits:
             problems.append(f"{name!r} should be {_shape(entry)}, got {_describe(x)}")
+        for where, v in numbers_:
+            bad = _bad_number(v)
+            if bad is not None:
+                problems.append(f"{where} should be a finite number, got {bad}")
     return problems

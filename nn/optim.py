@@ -85,6 +85,15 @@ def _check_fraction(x: Any, name: str, where: str) -> float:
     return x
 
 
+def _check_size(x: Any, name: str, where: str, *, positive: bool = False) -> float:
+    """A finite number >= 0 (> 0 with ``positive``): weight_decay, eps."""
+    x = as_float(x, where)
+    if not (math.isfinite(x) and (x > 0.0 if positive else x >= 0.0)):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"{where}: {name} must be a finite number {bound}, got {x}")
+    return x
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD``:
 
@@ -102,9 +111,7 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         self.momentum = _check_fraction(momentum, "momentum", "SGD")
-        self.weight_decay = as_float(weight_decay, "SGD")
-        if self.weight_decay < 0.0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {self.weight_decay}")
+        self.weight_decay = _check_size(weight_decay, "weight_decay", "SGD")
         self.velocity: list[float] | None = None
 
     def step(self) -> None:
@@ -144,10 +151,9 @@ class Adam(Optimizer):
             _check_fraction(betas[0], "beta1", "Adam"),
             _check_fraction(betas[1], "beta2", "Adam"),
         )
-        self.eps = as_float(eps, "Adam")
-        self.weight_decay = as_float(weight_decay, "Adam")
-        if self.eps < 0.0 or self.weight_decay < 0.0:
-            raise ValueError("Adam: eps and weight_decay must be >= 0")
+        # eps > 0: it keeps the step finite where a gradient has been 0 all along (0 / 0)
+        self.eps = _check_size(eps, "eps", "Adam", positive=True)
+        self.weight_decay = _check_size(weight_decay, "weight_decay", "Adam")
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 

@@ -124,3 +124,15 @@ def test_evaluate_the_whitelist(text, value):
 def test_float_arithmetic_goes_through_the_op_table():  # not Python's complex power
     with pytest.raises(ValueError, match="outside the domain of"):
         evaluate("(-8) ** (1/3)", {})
+
+
+def test_a_non_finite_literal_is_refused_like_a_non_finite_value(capsys):
+    # "1e400" (inf) was accepted in the expression while x=inf was refused
+    assert main(["1e400 * x", "x=1"]) == 2
+    assert "too large for a float" in capsys.readouterr().err
+    assert main(["x", "x=inf"]) == 2
+
+
+def test_thousands_of_unary_minus_signs_give_a_message(capsys):  # it was an empty one
+    assert main(["--", "-" * 9000 + "x", "x=1"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

@@ -121,3 +121,117 @@ def test_messages_about_a_neg_node_do_not_crash():  # call_repr assumed two oper
     assert call_repr(OPS["neg"], (1.5,)) == "neg(1.5)"
     with pytest.raises(autograd.AnomalyError, match=r"neg\(nan\)"), autograd.detect_anomaly():
         -Value(math.nan)
+
+
+# --- one policy for derivatives that are not finite numbers ---------------------------------
+
+
+def test_zero_to_the_zero_has_zero_derivatives_for_both_inputs():  # as PyTorch
+    # It raised "cannot be raised to a negative power", while x ** 0 at 0 gave 0.
+    x, y = Value(0.0), Value(0.0)
+    z = x**y
+    z.backward()
+    assert (z.data, x.grad, y.grad) == (1.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "written"),
+    [
+        (lambda: Value(0.0) ** 0.5, r"0.0 \*\* 0.5"),
+        (lambda: Value(0.0) ** Value(0.5), r"0.0 \*\* 0.5"),
+        (lambda: Value(0.0).sqrt(), r"sqrt\(0.0\)"),
+    ],
+)
+def test_an_infinite_derivative_is_an_error_that_says_so(make, written):
+    # x ** 0.5 at 0 said "0.0 cannot be raised to a negative power": nothing was raised so.
+    y = make()
+    for differentiate in (y.backward, lambda: autograd.grad(y, list(y.parents[:1]))):
+        with pytest.raises(ZeroDivisionError, match=written + ".*infinite or undefined"):
+            differentiate()
+
+
+# --- inf and nan inputs: IEEE results, not misleading domain errors -----------------------
+
+
+def test_sin_of_inf_is_nan_not_outside_the_domain_of_all_reals():
+    assert math.isnan(Value(math.inf).sin().data)
+    assert math.isnan(autograd.cos(-math.inf))
+    expected = r"forward of sin made nan: sin\(inf\)"
+    with pytest.raises(autograd.AnomalyError, match=expected), autograd.detect_anomaly():
+        Value(math.inf).sin()
+
+
+def test_sum_of_inf_and_minus_inf_is_nan():
+    assert math.isnan(autograd.sum([Value(math.inf), -math.inf]).data)
+    assert math.isnan(autograd.dot([Value(math.inf), 1.0], [1.0, -math.inf]).data)
+
+
+def test_a_sum_whose_partial_sums_overflow_is_exact_when_the_result_is_finite():
+    # fsum raised "intermediate overflow" for a finite result
+    assert autograd.sum([Value(1e308), 1e308, -1e308]).data == 1e308
+    big = 2.0**600  # big · big overflows, but the two products cancel exactly
+    assert autograd.dot([Value(big), 2.0**400], [big, -(2.0**800)]).data == 0.0
+    assert autograd.dot([Value(big), 2.0**400], [big, -(2.0**800)], bias=2.0).data == 2.0
+    with pytest.raises(OverflowError, match="too large"):
+        autograd.sum([Value(1e308), 1e308])
+
+
+def test_a_number_too_large_for_a_float_is_an_overflow_error_naming_it():
+    # 10**5000 raised ValueError from inside the message; longdouble became inf silently
+    np = pytest.importorskip("numpy")
+    with pytest.raises(OverflowError, match="integer of about 5000 digits is too large"):
+        Value(10**5000)
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(np.longdouble("1e4000"))
+    assert Value(np.float64("inf")).data == math.inf  # an inf given is kept
+
+
+# --- pickling and weak references ------------------------------------------------------------
+
+
+def test_a_graph_pickles_with_its_ops_by_name_and_gives_the_same_gradients():
+    # Pickling any non-leaf Value failed on the op table's lambdas.
+    import pickle
+
+    x = Value(0.5, label="x")
+    w = Value(-1.5, label="w")
+    y = (x * w + 1.0).tanh() ** 2 + autograd.dot([x, w], [w, 2.0])
+    leaves, copy = pickle.loads(pickle.dumps(([x, w], y)))
+    assert copy.op is autograd.OPS["add"] and copy.data == y.data
+    copy.backward()
+    y.backward()
+    assert [v.grad for v in leaves] == [x.grad, w.grad]  # the leaves kept their identity
+    assert [v.label for v in leaves] == ["x", "w"]
+
+
+def test_a_deep_graph_pickles_without_recursion():
+    import pickle
+
+    leaf = Value(1.0)
+    y = leaf
+    for _ in range(20_000):
+        y = y * 1.0001
+    copy = pickle.loads(pickle.dumps(y))
+    z = copy + Value(1.0)  # a node made after unpickling sorts after the unpickled ones
+    z.backward()
+    deepest = autograd.topological_order([copy])[0]
+    assert deepest.grad == pytest.approx(1.0001**20_000)
+
+
+def test_values_can_be_weakly_referenced():  # decided: yes, as PyTorch tensors can
+    import weakref
+
+    x = Value(1.0)
+    ref = weakref.ref(x)
+    assert ref() is x
+    del x
+    assert ref() is None
+
+
+def test_grad_with_create_graph_returns_a_value_of_its_own_for_each_input():
+    # (x + y) * z: x and y get the same gradient node; they got the same object.
+    x, y, z = Value(1.0), Value(2.0), Value(3.0)
+    gx, gy = autograd.grad((x + y) * z, [x, y], create_graph=True)
+    assert gx is not gy and gx.data == gy.data == 3.0
+    (gxz,) = autograd.grad(gx, [z])
+    assert gxz.data == 1.0

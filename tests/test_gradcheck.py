@@ -247,3 +247,19 @@ def test_a_wrong_fast_path_is_named_even_when_the_rule_is_right(monkeypatch):
         gradcheck(lambda xs: (xs[0] * xs[1]).sin(), [0.5, 1.5])
     assert caught.value.culprit.fast and caught.value.culprit.index == 1
     assert "fast path (Op.fast) sends 1.5 to input 1" in str(caught.value)
+
+
+def test_gradcheck_at_large_inputs_scales_its_step_with_the_input():
+    # With a fixed step 1e-6 the difference quotient of x² at 1e8 loses most of its digits
+    # (x² ≈ 1e16, whose spacing is 2), and so does x log x at 1e9: both would "disagree".
+    assert gradcheck(lambda v: v[0] ** 2, [1e8])
+    assert gradcheck(lambda v: v[0] * v[0].log(), [1e9])
+    assert gradcheck(lambda v: (v[0] * v[1]).log(), [-3e6, -2e7], order=2)
+
+
+def test_gradcheck_with_an_unscaled_step_would_fail_at_large_inputs(monkeypatch):
+    # the checker's own check: the test above must fail if the step stopped scaling
+    monkeypatch.setattr(gradcheck_module, "step_size", lambda x, eps: eps)
+    for f, x in ((lambda v: v[0] ** 2, 1e8), (lambda v: v[0] * v[0].log(), 1e9)):
+        with pytest.raises(GradcheckError):
+            gradcheck(f, [x])

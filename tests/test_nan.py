@@ -67,5 +67,8 @@ def test_hinge_of_a_nan_score_is_nan():
 
 def test_detect_anomaly_names_the_relu_that_met_a_nan():
     x = Value(NAN, label="x")
-    with pytest.raises(AnomalyError, match=r"forward of relu made nan: relu\(nan\)"), detect_anomaly():
+    with (
+        pytest.raises(AnomalyError, match=r"forward of relu made nan: relu\(nan\)"),
+        detect_anomaly(),
+    ):
         x.relu()

@@ -133,3 +133,64 @@ def test_custom_module_round_trips(tmp_path):
     a.save(tmp_path / "pair.json")
     b.load(tmp_path / "pair.json")
     assert bits(a) == bits(b)
+
+
+# --- files save would never write: refused in full, the model untouched ----------------------
+
+
+def _edited(model, tmp_path, edit) -> os.PathLike:
+    path = tmp_path / "model.json"
+    model.save(path)
+    path.write_bytes(edit(path.read_bytes()))
+    return path
+
+
+def _last_number_replaced(text: bytes, by: bytes) -> bytes:
+    head, _, tail = text.rpartition(b"0.0\n")  # the last bias
+    assert head, text
+    return head + by + b"\n" + tail
+
+
+@pytest.mark.parametrize(
+    ("by", "message"),
+    [
+        (b"NaN", "should be a finite number, got nan"),
+        (b"Infinity", "should be a finite number, got inf"),
+        (b"-Infinity", "should be a finite number, got -inf"),
+        (b"1e999", "should be a finite number, got inf"),
+        (b"1" * 400, "too large for a float"),  # a raw OverflowError after half the weights
+    ],
+)
+def test_a_number_save_would_refuse_is_refused_by_load_naming_the_entry(by, message, tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    path = _edited(model, tmp_path, lambda text: _last_number_replaced(text, by))
+    other = MLP(2, [3, 1], seed=1)
+    before = bits(other)
+    with pytest.raises(ValueError, match=re.escape("layers.1.neurons.0.b")) as caught:
+        other.load(path)
+    assert message in str(caught.value)
+    assert bits(other) == before
+
+
+def test_deeply_nested_json_is_a_clear_error_not_a_recursion_error(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        MLP(2, [3, 1], seed=1).load(path)
+
+
+def test_bad_utf8_is_a_clear_error_not_a_unicode_decode_error(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_bytes(b'{"format": "\xff\xfe"}')
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        MLP(2, [3, 1], seed=1).load(path)
+
+
+def test_load_state_dict_refuses_non_finite_numbers_too():
+    neuron = Neuron(2, seed=0)
+    before = bits(neuron)
+    with pytest.raises(ValueError, match=r"w\[1\] should be a finite number, got nan"):
+        neuron.load_state_dict({"w": [1.0, float("nan")], "b": 0.0})
+    with pytest.raises(ValueError, match="b should be a finite number"):
+        neuron.load_state_dict({"w": [1.0, 2.0], "b": 10**400})
+    assert bits(neuron) == before

@@ -242,3 +242,18 @@ def test_losses_add_few_nodes():
 def test_bad_loss_input_raises_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "targets", [[0.2, 0.3, 0.4], [0.5, 0.5, 0.5], [1.2, -0.2, 0.0], [0.5, math.nan, 0.5]]
+)
+def test_soft_targets_that_are_not_probabilities_are_refused(targets):
+    # [0.2, 0.3, 0.4] gave a loss that is not a cross-entropy (its minimum is not at p = t)
+    with pytest.raises(ValueError, match="must be >= 0 and sum to 1"):
+        cross_entropy([0.5, -1.0, 2.0], targets)
+
+
+def test_soft_targets_that_sum_to_one_up_to_rounding_are_accepted():
+    soft = [0.1] * 10  # adds up to 0.9999999999999999 in floats
+    assert sum(soft) != 1.0
+    assert math.isfinite(cross_entropy([float(k) for k in range(10)], soft).data)

@@ -78,6 +78,61 @@ def test_adam_first_step_moves_each_parameter_by_lr():
     assert params[1].data == pytest.approx(-3.0 + 0.01, rel=1e-7)
 
 
+# --- every formula by hand, so plain `make test` (no torch) checks them too --------------------
+
+
+def _two_steps(optimizer) -> list[float]:
+    """p after each of two steps on the loss 3p (its gradient is 3 whatever p is), from p = 1."""
+    p = Value(1.0)
+    opt = optimizer([p])
+    seen = []
+    for _ in range(2):
+        opt.zero_grad()
+        (3.0 * p).backward()
+        opt.step()
+        seen.append(p.data)
+    return seen
+
+
+def test_sgd_weight_decay_pulls_towards_zero_by_hand():
+    # g = 3 + 0.5·p: step 1 g = 3.5, p = 1 − 0.35 = 0.65; step 2 g = 3.325, p = 0.3175
+    assert _two_steps(lambda ps: SGD(ps, lr=0.1, weight_decay=0.5)) == pytest.approx(
+        [0.65, 0.3175], rel=1e-14
+    )
+
+
+def test_sgd_momentum_with_weight_decay_by_hand():
+    # v = g = 3.5, p = 0.65; then g = 3 + 0.325 = 3.325, v = 0.9·3.5 + 3.325 = 6.475, p = 0.0025
+    result = _two_steps(lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.5))
+    assert result == pytest.approx([0.65, 0.0025], rel=1e-12)
+
+
+def test_adam_weight_decay_sign_by_hand():
+    # Step 1 moves by lr whatever the sign of the decay (m̂/√v̂ = 1): p = 1 − 0.1·3.5/(3.5 + 1e-8).
+    # Step 2 tells the sign: g = 3 + 0.5·0.9 = 3.45, m = 0.9·0.35 + 0.1·3.45 = 0.66,
+    # v = 0.999·0.01225 + 0.001·3.45² = 0.02414025, m̂ = 0.66/0.19, v̂ = 0.02414025/0.001999,
+    # p = 0.9 − 0.1·3.473684/3.475077 = 0.800040 (with the sign flipped it would be 0.799953).
+    result = _two_steps(lambda ps: Adam(ps, lr=0.1, weight_decay=0.5))
+    assert result[0] == pytest.approx(1.0 - 0.1 * 3.5 / (3.5 + 1e-8), rel=1e-15)
+    assert result[1] == pytest.approx(0.8000400920660877, rel=1e-12)
+
+
+def test_adam_without_weight_decay_by_hand():
+    # g = 3 both steps: m̂ = 3, v̂ = 9 each time, so each step is 0.1·3/(3 + 1e-8)
+    step = 0.1 * 3.0 / (3.0 + 1e-8)
+    assert _two_steps(lambda ps: Adam(ps, lr=0.1)) == pytest.approx(
+        [1.0 - step, 1.0 - 2 * step], rel=1e-14
+    )
+
+
+def test_adam_with_a_gradient_that_was_always_zero_does_not_move():
+    # Adam(eps=0) raised ZeroDivisionError here (0 / (0 + 0)); eps must now be > 0.
+    w = Value(1.0)
+    opt = Adam([w], lr=0.1)
+    opt.step()
+    assert w.data == 1.0
+
+
 @pytest.mark.parametrize(
     "ours, theirs",
     [
@@ -137,6 +192,15 @@ def test_zero_grad_and_module_params():
         ),
         (lambda: Adam([Value(1.0)], betas=(0.9,)), TypeError, "betas must be a pair"),
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, "beta2 must be in"),
+        # NaN for eps or weight_decay made every parameter NaN after one step
+        (lambda: Adam([Value(1.0)], eps=math.nan), ValueError, "eps must be a finite number > 0"),
+        (lambda: Adam([Value(1.0)], eps=0.0), ValueError, "eps must be a finite number > 0"),
+        (lambda: Adam([Value(1.0)], weight_decay=math.nan), ValueError, "weight_decay must be"),
+        (lambda: Adam([Value(1.0)], weight_decay=math.inf), ValueError, "weight_decay must be"),
+        (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=math.nan), ValueError, "weight_decay"),
+        (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1.0), ValueError, ">= 0, got -1.0"),
+        (lambda: SGD([Value(1.0)], lr=0.1, momentum=math.nan), ValueError, "momentum must be"),
+        (lambda: Adam([Value(1.0)], betas=(math.nan, 0.9)), ValueError, "beta1 must be"),
     ],
 )
 def test_bad_optimizer_settings_raise_clear_errors(make, error, message):
