@@ -19,11 +19,14 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import io
 import math
 import operator
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext, redirect_stdout
 from typing import Any, NoReturn
 
 from . import functions as F
@@ -217,7 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         values = parse_assignments(args.values)
-        _report(args, values)
+        # --svg /dev/stdout: stdout carries the SVG alone, the numbers go to stderr
+        with redirect_stdout(sys.stderr) if _is_stdout(args.svg) else nullcontext():
+            _report(args, values)
     except _HelpShown:
         return 0
     except (InputError, ArithmeticError, ValueError, TypeError) as e:
@@ -265,6 +270,17 @@ def _report(args: argparse.Namespace, values: dict[str, float]) -> None:
 
         f.backward()
         print(f"graph written to {render(f, args.svg)}")
+
+
+def _is_stdout(path: str | None) -> bool:
+    """Whether ``path`` is this process's standard output (``/dev/stdout``, its tty, ...)."""
+    if not path:
+        return False
+    try:
+        here, there = os.fstat(sys.stdout.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _first_derivative(text: str, names: list[str], xs: list[float], i: int) -> float:

@@ -2,8 +2,9 @@
 
 The file holds ``{"format": "scalar-autograd/nn", "version": 1, "model": <class name>,
 "parameters": <state dict>}``. Floats are written with ``repr``, so loading gives back exactly
-the same numbers. Writing is atomic: the JSON goes to a temporary file in the same folder that
-then replaces ``path`` in one step, so a crash never leaves half a file behind.
+the same numbers. Writing goes through :mod:`autograd.files`: the JSON goes to a temporary
+file in the same folder that then replaces ``path`` in one step (keeping its permissions, and
+writing a symbolic link's file), so a crash never leaves half a file behind.
 
 >>> import tempfile, os
 >>> from nn import MLP

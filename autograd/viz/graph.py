@@ -122,11 +122,13 @@ def draw_dot(
 
 
 def render(root: Value | Iterable[Value], path: str | Path, **options: Any) -> Path:
-    """Draw ``root`` (see :func:`draw_dot`) to ``path`` atomically and return the path.
+    """Draw ``root`` (see :func:`draw_dot`) to ``path`` and return the path.
 
-    The format is the file's suffix (``.svg``, ``.png``, ``.pdf``; ``.gv``/``.dot`` writes the
-    Graphviz source and needs no ``dot``). Raises RuntimeError saying how to install Graphviz
-    when its ``dot`` program is missing.
+    The format is the file's suffix (``.svg``, ``.png``, ``.pdf``; none: SVG; ``.gv``/``.dot``
+    writes the Graphviz source and needs no ``dot``). A regular file is replaced atomically, a
+    link's file written, ``/dev/stdout`` or a pipe written into, a directory refused (see
+    :mod:`autograd.files`). Raises RuntimeError saying how to install Graphviz when its ``dot``
+    program is missing.
     """
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".") or "svg"
