@@ -60,6 +60,8 @@ class Op:
       only send ``g`` times numbers that are finite when ``out`` is.
     """
 
+    custom = False  # True for the op of a micrograd-style node (autograd.custom.Custom)
+
     __slots__ = (
         "admits",
         "arity",

@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
+from .custom import Custom
 from .mode import anomaly, grad_enabled
 from .ops import OPS, Op, run
-from .walk import backpropagate, topological_order
+from .walk import backpropagate, topological_order, walk
 
 __all__ = ["Value", "apply", "as_float"]
 
@@ -54,14 +58,23 @@ class Value:
     op: Op | None
     parents: tuple[Any, ...]
 
-    def __init__(self, data: Any, label: str = "") -> None:
+    def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = "") -> None:
+        if isinstance(_children, str):  # Value(x, "x"): a label, this library's short form
+            if label:
+                raise TypeError("Value: got a label twice (the second argument and label=)")
+            _children, label = (), _children
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        if not isinstance(_op, str):
+            raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
         self.data = as_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self.op = None
         self.parents = ()
+        if _children or _op:  # micrograd's Value(data, (self, other), '+'): a node of yours
+            self.parents = _children_of(_children)
+            self.op = Custom(self, _op)
         self._seq = _next_seq()
 
     def __repr__(self) -> str:
@@ -186,14 +199,74 @@ class Value:
         """A new leaf with the same data and label, cut off from the graph."""
         return Value(self.data, self.label)
 
-    # micrograd's names, so its draw_dot and notebooks run unchanged.
+    # --- micrograd's names, so its notebooks, its draw_dot and its lecture run unchanged --------
+
     @property
     def _prev(self) -> set[Value]:
+        """The Values this one was made from, as a set (micrograd's)."""
         return {p for p in self.parents if type(p) is not float}
 
     @property
     def _op(self) -> str:
-        return self.op.symbol if self.op is not None else ""
+        """How micrograd names the op that made this Value: '+', '*', '**2', 'ReLU', 'tanh'."""
+        op = self.op
+        if op is None:
+            return ""
+        if op is _POW:  # micrograd writes the constant exponent in: x ** 2 is '**2'
+            c = self.parents[1]
+            return f"**{int(c) if c.is_integer() else c!r}"
+        return op.symbol
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """This node's step of backward, micrograd's way: ``node._backward()`` adds
+        ``node.grad × ∂node/∂input`` to each input's ``.grad`` by its op's rule — that node's
+        step only, accumulating (called twice, it adds twice). Made when asked: no node stores a
+        closure, except one you assign (see :mod:`autograd.custom`).
+
+        >>> x = Value(3.0); y = x * x
+        >>> y.grad = 1.0; y._backward(); x.grad
+        6.0
+        """
+        op = self.op
+        if op is None:
+            return _nothing
+        if op.custom:
+            return op.closure  # type: ignore[attr-defined, no-any-return]
+        return functools.partial(walk, [self])
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function, got {type(closure).__name__}")
+        if self.op is None:
+            return  # a leaf has no inputs: its step sends nothing, whatever it is given
+        if not self.op.custom:
+            raise TypeError(
+                f"this Value was made by the engine's {self.op.name!r}, whose backward step is "
+                "its rule in autograd.OPS; to write your own, make the node micrograd's way, "
+                "Value(data, (inputs...), 'name'), and assign its _backward"
+            )
+        self.op.closure = closure  # type: ignore[attr-defined]
+
+
+def _nothing() -> None:
+    """A leaf's backward step: it has no inputs to send anything to."""
+
+
+def _children_of(children: Any) -> tuple[Value, ...]:
+    """micrograd's ``_children`` (a tuple, list or set of Values) as ordered parents: a set in
+    the order its Values were made, so the graph does not depend on hashing."""
+    if isinstance(children, (set, frozenset)):
+        children = sorted(children, key=_creation)
+    elif not isinstance(children, (tuple, list)):
+        raise TypeError(
+            f"Value: _children must be a tuple, list or set of Values, got {type(children).__name__}"
+        )
+    for c in children:
+        if not isinstance(c, Value):
+            raise TypeError(f"Value: _children must be Values, got {type(c).__name__}")
+    return tuple(children)
 
 
 def as_float(x: Any, where: str) -> float:
@@ -239,6 +312,7 @@ def _operand(x: Any) -> Value | float | None:
 
 
 _new = object.__new__
+_creation = attrgetter("_seq")
 _next_seq = itertools.count().__next__
 
 

@@ -100,7 +100,9 @@ def walk(order: list[Node], *, values: bool = False, on_step: OnStep | None = No
             continue
         g = node.grad
         if fast_allowed and op.fast is not None:
-            if g != 0.0 or node.data - node.data != 0.0:  # else all it could send is ±0
+            # g == 0 with a finite output: all a row's fast path could send is ±0 (a learner's
+            # closure is called whatever it gets, as in micrograd)
+            if g != 0.0 or node.data - node.data != 0.0 or op.custom:
                 op.fast(g, node.parents, node.data)
             continue
         if g is None:  # values: nothing depends on this node through a non-zero path

@@ -54,10 +54,15 @@ def _check_count(n: Any, where: str, what: str) -> int:
     return int(n)
 
 
-def _choose_activation(nonlin: bool, activation: str | None, where: str, *, layer: bool) -> str:
-    """micrograd's ``nonlin`` flag, unless a named activation is given."""
+def _choose_activation(
+    nonlin: bool, activation: str | None, where: str, *, layer: bool, lecture: bool = False
+) -> str:
+    """micrograd's ``nonlin`` flag (tanh for the lecture's neurons), unless a named activation
+    is given."""
+    if lecture and (activation not in (None, "tanh") or not nonlin):
+        raise ValueError(f"{where}: lecture=True neurons are tanh neurons; drop activation/nonlin")
     if activation is None:
-        return "relu" if nonlin else "linear"
+        return ("tanh" if lecture else "relu") if nonlin else "linear"
     name = check_activation(activation, where, allow_softmax=layer)
     if not nonlin and name != "linear":
         raise ValueError(f"{where}: nonlin=False contradicts activation={name!r}; pass one of them")
@@ -99,7 +104,8 @@ class Neuron(Module):
     ``activation`` names any of relu, tanh, sigmoid, linear. Weights come from ``init``
     (default: uniform in [-1, 1)) drawn from ``rng`` (a ``random.Random``), or from
     ``random.Random(seed)``, or else from the ``random`` module like micrograd. The bias starts
-    at 0.0.
+    at 0.0 — or, with ``lecture=True``, the neuron of micrograd's lecture ("Neural Networks:
+    Zero to Hero"): tanh, and a bias drawn from U(−1, 1) after the weights.
 
     >>> n = Neuron(3, activation="tanh", seed=0, label="N1")
     >>> n
@@ -124,13 +130,16 @@ class Neuron(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
         label: str = "",
+        lecture: bool = False,
     ) -> None:
         nin = _check_count(nin, "Neuron", "nin")
-        self.activation = _choose_activation(nonlin, activation, "Neuron", layer=False)
+        self.activation = _choose_activation(
+            nonlin, activation, "Neuron", layer=False, lecture=lecture
+        )
         draw, source = check_init(init, "Neuron"), resolve_rng(rng, seed, "Neuron")
         prefix = f"{label}." if label else ""
         self.w = [Value(draw(source, nin, 1), f"{prefix}w{i}") for i in range(1, nin + 1)]
-        self.b = Value(0.0, f"{prefix}b")
+        self.b = Value(source.uniform(-1.0, 1.0) if lecture else 0.0, f"{prefix}b")
 
     @property
     def nonlin(self) -> bool:
@@ -155,7 +164,8 @@ class Layer(Module):
 
     Calling it returns a list of ``nout`` Values, or the Value itself when ``nout == 1``
     (as in micrograd). ``activation="softmax"`` makes the neurons linear and normalises their
-    outputs with a (stable) softmax. Other arguments as for :class:`Neuron`.
+    outputs with a (stable) softmax. Other arguments as for :class:`Neuron` (``lecture=True``:
+    the lecture's tanh neurons).
 
     >>> layer = Layer(2, 3, activation="softmax", seed=0)
     >>> round(sum(p.data for p in layer([1.0, -1.0])), 12)
@@ -176,10 +186,13 @@ class Layer(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
         label: str = "",
+        lecture: bool = False,
     ) -> None:
         nin = _check_count(nin, "Layer", "nin")
         nout = _check_count(nout, "Layer", "nout")
-        self.activation = _choose_activation(nonlin, activation, "Layer", layer=True)
+        self.activation = _choose_activation(
+            nonlin, activation, "Layer", layer=True, lecture=lecture
+        )
         draw, source = check_init(init, "Layer"), resolve_rng(rng, seed, "Layer")
         prefix = f"{label}." if label else ""
         neuron_activation = "linear" if self.activation == "softmax" else self.activation
@@ -194,6 +207,7 @@ class Layer(Module):
                 init=draw_in_layer,
                 rng=source,  # type: ignore[arg-type]
                 label=f"{prefix}N{j}",
+                lecture=lecture,
             )
             for j in range(1, nout + 1)
         ]
@@ -225,6 +239,17 @@ class MLP(Module):
     probabilities). ``init``, ``rng`` and ``seed`` as for :class:`Neuron`; all weights are drawn
     from one source, layer by layer, neuron by neuron.
 
+    ``lecture=True`` gives the network of micrograd's lecture ("Neural Networks: Zero to Hero",
+    lecture 1) instead of micrograd's repository: tanh in every layer, the output too, and every
+    neuron's bias drawn from U(−1, 1) after its weights — after the same ``random.seed``, the
+    same parameters bit for bit as the lecture's own classes draw.
+
+    >>> import random
+    >>> random.seed(1337)
+    >>> n = MLP(3, [4, 4, 1], lecture=True)       # the lecture's n = MLP(3, [4, 4, 1])
+    >>> n
+    MLP of [Layer of [TanhNeuron(3), TanhNeuron(3), TanhNeuron(3), TanhNeuron(3)], Layer of [TanhNeuron(4), TanhNeuron(4), TanhNeuron(4), TanhNeuron(4)], Layer of [TanhNeuron(4)]]
+
     >>> model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
     >>> model
     MLP of [Layer of [TanhNeuron(2), TanhNeuron(2), TanhNeuron(2)], Layer of [SigmoidNeuron(3)]]
@@ -239,11 +264,12 @@ class MLP(Module):
         nin: int,
         nouts: Sequence[int],
         *,
-        activation: str = "relu",
+        activation: str | None = None,
         output_activation: str | None = None,
         init: str | Init = "uniform",
         rng: random.Random | None = None,
         seed: int | None = None,
+        lecture: bool = False,
     ) -> None:
         nin = _check_count(nin, "MLP", "nin")
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
@@ -255,8 +281,13 @@ class MLP(Module):
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size, got []")
         sizes = [nin] + [_check_count(n, "MLP", "each layer size in nouts") for n in nouts]
-        hidden = check_activation(activation, "MLP")
-        output = "linear" if output_activation is None else output_activation
+        if lecture and (activation, output_activation) not in ((None, None), ("tanh", "tanh")):
+            raise ValueError("MLP: lecture=True is tanh in every layer; drop the activations")
+        default = "tanh" if lecture else "relu"
+        hidden = check_activation(default if activation is None else activation, "MLP")
+        output = (
+            ("tanh" if lecture else "linear") if output_activation is None else output_activation
+        )
         output = check_activation(output, "MLP output_activation", allow_softmax=True)
         draw, source = check_init(init, "MLP"), resolve_rng(rng, seed, "MLP")
         last = len(nouts) - 1
@@ -268,6 +299,7 @@ class MLP(Module):
                 init=draw,
                 rng=source,  # type: ignore[arg-type]
                 label=f"L{i + 1}",
+                lecture=lecture,
             )
             for i in range(len(nouts))
         ]

@@ -14,7 +14,7 @@ import autograd
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = {"autograd", "autograd.backprop", "autograd.functions", "autograd.mode"}
-CORE |= {"autograd.ops", "autograd.value", "autograd.walk"}
+CORE |= {"autograd.custom", "autograd.ops", "autograd.value", "autograd.walk"}
 # Modules of autograd that nn (and users) may import besides the package itself.
 PUBLIC_MODULES = {"autograd.files", "autograd.functions", "autograd.testing"}
 
