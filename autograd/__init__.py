@@ -14,7 +14,8 @@ Every op's forward and derivative live side by side in one table, :data:`OPS`.
 
 ``import autograd`` loads the core only: the op table, Value, the reverse walk, grad mode and
 the functions. The tools built on it load on first use: drawing (``draw_dot``, ``render``,
-``write_step_frames``: :mod:`autograd.viz`), checking (``gradcheck``: :mod:`autograd.check`),
+``write_step_frames``: :mod:`autograd.viz`), checking (``gradcheck``, ``check_formula``:
+:mod:`autograd.check`),
 ``backward_steps`` (:mod:`autograd.steps`), ``detect_anomaly`` (:mod:`autograd.anomaly`),
 the Hypothesis strategies (:mod:`autograd.testing`) and the command line (``python -m
 autograd``).
@@ -54,7 +55,9 @@ __autograd_library__ = True
 _TOOLS = {
     "AnomalyError": "anomaly",
     "detect_anomaly": "anomaly",
+    "FormulaError": "check",
     "GradcheckError": "check",
+    "check_formula": "check",
     "gradcheck": "check",
     "Step": "steps",
     "backward_steps": "steps",
@@ -80,6 +83,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "OPS",
     "AnomalyError",
+    "FormulaError",
     "GradcheckError",
     "Op",
     "Step",
@@ -88,6 +92,7 @@ __all__ = [
     "as_float",
     "backward",
     "backward_steps",
+    "check_formula",
     "cos",
     "detect_anomaly",
     "dot",

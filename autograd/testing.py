@@ -25,7 +25,9 @@ positive number, nothing on relu's kink, bounded exponents, no overflow). A draw
 Everything about an op comes from its row of :data:`autograd.OPS`: how it is written (an
 operator for ``+ - * / **``, else a ``Value`` method, else ``autograd.apply``), which inputs
 may be plain numbers, and where its inputs may lie (``admits``, ``kinks``, ``sample``).
-Random networks are drawn by ``nn.testing.mlps``.
+:func:`network_arrays` draws parameter and data arrays for a network's shapes, to check a
+hand-derived formula with :func:`autograd.check_formula`; random networks are drawn by
+``nn.testing.mlps``.
 
 This module needs Hypothesis (``pip install hypothesis``); ``import autograd`` does not load it.
 """
@@ -45,7 +47,15 @@ from . import functions as F
 from .ops import OPS, Op, dot_parts, run
 from .value import Value, apply
 
-__all__ = ["DEFAULT_EXPONENTS", "RATIONAL_OPS", "Expression", "expressions", "values"]
+__all__ = [
+    "DEFAULT_EXPONENTS",
+    "RATIONAL_OPS",
+    "Arrays",
+    "Expression",
+    "expressions",
+    "network_arrays",
+    "values",
+]
 
 # Ops whose results and derivatives are rational functions of their inputs (with integer
 # exponents): exact in fractions.Fraction arithmetic.
@@ -457,3 +467,91 @@ def values(
     """
     floats = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
     return floats.map(lambda x: Value(x, label))
+
+
+# --- arrays for a network's shapes, for check_formula ------------------------------------------
+
+Shape = str | Sequence[str | int]  # "N D", or ("N", "D"), or (3, "D")
+
+
+class Arrays:
+    """Parameter and data arrays drawn by :func:`network_arrays`: ``params`` and ``data`` are
+    dicts of numpy arrays by name. Its repr is numpy source that rebuilds them exactly."""
+
+    __slots__ = ("data", "params", "sizes")
+
+    def __init__(self, params: dict[str, Any], data: dict[str, Any], sizes: dict[str, int]) -> None:
+        self.params, self.data, self.sizes = params, data, sizes
+
+    def __repr__(self) -> str:
+        def block(name: str, arrays: dict[str, Any]) -> str:
+            items = ",\n".join(f"    {k!r}: np.array({v.tolist()!r})" for k, v in arrays.items())
+            return f"{name} = {{\n{items},\n}}" if arrays else f"{name} = {{}}"
+
+        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
+        return "\n".join(
+            [
+                "import numpy as np",
+                f"# sizes: {sizes}",
+                block("params", self.params),
+                block("data", self.data),
+            ]
+        )
+
+
+def _dims(shape: Shape) -> tuple[str | int, ...]:
+    return tuple(shape.split()) if isinstance(shape, str) else tuple(shape)
+
+
+def network_arrays(
+    params: dict[str, Shape],
+    data: dict[str, Shape] | None = None,
+    *,
+    sizes: dict[str, int | tuple[int, int]] | None = None,
+    elements: st.SearchStrategy[float] | None = None,
+    one_hot: Sequence[str] = (),
+) -> st.SearchStrategy[Arrays]:
+    """Parameter and data arrays for a network, with the dimensions they share drawn once: in
+    ``{"W1": "D M", "W2": "M K"}`` both use the same M. Each shape is a string of dimension
+    names (or a tuple of names and ints); each named dimension is drawn from ``sizes[name]``
+    (an int, or an inclusive range; default 1 to 4). Entries come from ``elements`` (default:
+    floats in [−2, 2]); the data arrays named in ``one_hot`` are drawn as one-hot rows (targets
+    of a softmax). A drawn :class:`Arrays` prints as numpy source — a shrunk failure can be
+    pasted and rerun. Needs numpy.
+
+    >>> from hypothesis import find
+    >>> case = find(network_arrays({"W1": "D M", "W2": "M K"}, {"X": "N D"}), lambda c: True)
+    >>> case.params["W1"].shape[1] == case.params["W2"].shape[0]
+    True
+    """
+    import numpy as np
+
+    data = dict(data or {})
+    for name in one_hot:
+        if name not in data:
+            raise ValueError(f"network_arrays: one_hot names {name!r}, which is not in data")
+    shapes = {**{k: _dims(v) for k, v in params.items()}, **{k: _dims(v) for k, v in data.items()}}
+    names = list(dict.fromkeys(d for dims in shapes.values() for d in dims if isinstance(d, str)))
+    ranges = {name: (1, 4) for name in names}
+    for name, size in (sizes or {}).items():
+        if name not in ranges:
+            raise ValueError(f"network_arrays: sizes names {name!r}, which no shape uses")
+        ranges[name] = (size, size) if isinstance(size, int) else size
+    floats = elements if elements is not None else st.floats(-2.0, 2.0, allow_nan=False)
+
+    @st.composite
+    def draw_arrays(draw: Any) -> Arrays:
+        drawn = {name: draw(st.integers(*ranges[name])) for name in names}
+
+        def array(name: str) -> Any:
+            shape = tuple(drawn[d] if isinstance(d, str) else d for d in shapes[name])
+            if name in one_hot:
+                rows = int(np.prod(shape[:-1], dtype=int))
+                hot = [draw(st.integers(0, shape[-1] - 1)) for _ in range(rows)]
+                return np.eye(shape[-1])[hot].reshape(shape)
+            count = int(np.prod(shape, dtype=int))
+            return np.array([float(draw(floats)) for _ in range(count)]).reshape(shape)
+
+        return Arrays({k: array(k) for k in params}, {k: array(k) for k in data}, drawn)
+
+    return draw_arrays()

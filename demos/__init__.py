@@ -6,7 +6,7 @@ maps each name to both, in the order ``all`` runs them.
 
 >>> from demos import DEMOS
 >>> list(DEMOS)
-['seed000', 'seed001', 'seed002', 'seed003', 'seed004', 'moons', 'graph']
+['seed000', 'seed001', 'seed002', 'seed003', 'seed004', 'derivations', 'moons', 'graph']
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import graph, moons, seed000, seed001, seed002, seed003, seed004
+from . import derivations, graph, moons, seed000, seed001, seed002, seed003, seed004
 from .common import Options, Result
 
 __all__ = ["DEMOS", "Demo", "Options", "Result"]
@@ -30,5 +30,5 @@ class Demo:
 
 DEMOS: dict[str, Demo] = {
     module.__name__.rpartition(".")[2]: Demo(module.SUMMARY, module.run)
-    for module in (seed000, seed001, seed002, seed003, seed004, moons, graph)
+    for module in (seed000, seed001, seed002, seed003, seed004, derivations, moons, graph)
 }
