@@ -29,6 +29,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log",
+    "logsumexp",
     "relu",
     "sigmoid",
     "sin",
@@ -125,6 +126,17 @@ def sum(values: Iterable[Number]) -> Value:  # noqa: A001 - mirrors torch.sum
     return _apply(_SUM, *operands(values, "sum"))
 
 
+def logsumexp(values: Iterable[Number]) -> Value:
+    """log Σ e^values as ONE node, finite for any sizes (no e^x overflows): the normaliser of
+    a softmax; its gradient is the softmax, e^(xᵢ − out).
+
+    >>> from autograd import Value, logsumexp
+    >>> logsumexp([Value(1000.0), Value(1000.0)]).data == 1000.0 + math.log(2.0)
+    True
+    """
+    return _apply(_LOGSUMEXP, *operands(values, "logsumexp"))
+
+
 def dot(ws: Iterable[Number], xs: Iterable[Number], bias: Number | None = None) -> Value:
     """Σ wᵢ·xᵢ (+ bias) as ONE node: a neuron's pre-activation. Its parents are the pairs,
     then the bias: (w1, x1, w2, x2, ..., bias).
@@ -193,4 +205,4 @@ def _float_or_data(x: Number) -> float:
 
 
 _data = attrgetter("data")
-_SUM, _DOT = OPS["sum"], OPS["dot"]
+_SUM, _DOT, _LOGSUMEXP = OPS["sum"], OPS["dot"], OPS["logsumexp"]

@@ -139,6 +139,7 @@ def _on_float_or_value(method: str, on_float: Callable[[float], float]) -> Calla
 
 
 _log = _on_float_or_value("log", math.log)
+_exp = _on_float_or_value("exp", math.exp)
 _sin = _on_float_or_value("sin", math.sin)
 _cos = _on_float_or_value("cos", math.cos)
 
@@ -230,6 +231,17 @@ def _sum(*xs: float) -> float:
         return math.fsum(xs)
     except OverflowError:  # an intermediate sum overflowed: the exact sum may still be finite
         return float(sum(map(Fraction, xs)))
+
+
+def _logsumexp(*xs: float) -> float:
+    # log Σ e^x = m + log Σ e^(x − m) with m = max x: no exp overflows, and the largest term
+    # is 1, so the sum is at least 1 and its log does not underflow.
+    if any(x != x for x in xs):
+        return math.nan
+    m = max(xs)
+    if m in (math.inf, -math.inf):
+        return m  # +inf dominates; all −inf: e^x = 0 everywhere
+    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))
 
 
 def _pow_admits(x: float, c: float, *, margin: float) -> bool:
@@ -383,6 +395,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
     # Fused n-ary nodes: one node, n parents.
     Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None, fast=_add_fast),
     Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None, fast=_dot_fast),
+    # log Σ e^xᵢ, stable at any size: ∂/∂xᵢ = e^(xᵢ − out), the softmax.
+    Op("logsumexp", _logsumexp,          lambda *xs, out: tuple(_exp(x - out) for x in xs), symbol="logΣexp", arity=None),
 )}
 # fmt: on
 

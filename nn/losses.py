@@ -226,39 +226,35 @@ def hinge(scores: Any, targets: Any) -> Value:
 # --- several classes ----------------------------------------------------------------------
 
 
-def _shifted(zs: list[Number]) -> list[Number]:
-    """zᵢ − max z: the same softmax, but exp never overflows (the max is a constant)."""
-    m = max(_data(z) for z in zs)
-    return [z - m for z in zs]
-
-
 def softmax(logits: Any) -> list[Value]:
-    """exp(zᵢ) / Σⱼ exp(zⱼ), computed as exp(zᵢ − m) / Σⱼ exp(zⱼ − m) with m = max z (stable).
+    """exp(zᵢ) / Σⱼ exp(zⱼ), computed as exp(zᵢ − log Σⱼ exp(zⱼ)) with the fused, stable
+    ``autograd.logsumexp``: no exp overflows, and nothing is read from ``.data`` while the graph
+    is built (so a compiled step replays it).
 
     >>> [round(p.data, 8) for p in softmax([2, 4, 5])]        # seed 001's example
     [0.03511903, 0.25949646, 0.70538451]
     >>> [p.data for p in softmax([1000.0, 0.0])]
     [1.0, 0.0]
     """
-    es = [autograd.exp(s) for s in _shifted(_vector(logits, "softmax"))]
-    total = autograd.sum(es)
-    return [e / total for e in es]
+    zs = _vector(logits, "softmax")
+    lse = autograd.logsumexp(zs)
+    return [autograd.exp(z - lse) for z in zs]
 
 
 def log_softmax(logits: Any) -> list[Value]:
-    """log softmax(z)ᵢ = (zᵢ − m) − log Σⱼ exp(zⱼ − m): finite even where softmax underflows.
+    """log softmax(z)ᵢ = zᵢ − log Σⱼ exp(zⱼ): finite even where softmax underflows.
 
     >>> [round(v.data, 6) for v in log_softmax([1000.0, 0.0])]
     [0.0, -1000.0]
     """
-    shifted = _shifted(_vector(logits, "log_softmax"))
-    lse = autograd.log(autograd.sum([autograd.exp(s) for s in shifted]))
-    return [s - lse for s in shifted]
+    zs = _vector(logits, "log_softmax")
+    lse = autograd.logsumexp(zs)
+    return [z - lse for z in zs]
 
 
 def _cross_entropy_one(logits: Any, target: Any, where: str) -> Value:
-    shifted = _shifted(_vector(logits, where))
-    lse = autograd.log(autograd.sum([autograd.exp(s) for s in shifted]))  # log Σ exp(zⱼ − m)
+    shifted = _vector(logits, where)  # the logits zⱼ
+    lse = autograd.logsumexp(shifted)  # log Σ exp(zⱼ), stable
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not 0 <= target < len(shifted):
             raise ValueError(
@@ -280,7 +276,7 @@ def _cross_entropy_one(logits: Any, target: Any, where: str) -> Value:
             f"{where}: target probabilities must be >= 0 and sum to 1, got {ts} "
             f"(sum {total!r}); normalise them, or give the class index"
         )
-    return lse * sum(ts) - dot(ts, shifted)  # Σ tᵢ (lse − (zᵢ − m))
+    return lse * sum(ts) - dot(ts, shifted)  # Σ tᵢ (lse − zᵢ)
 
 
 def cross_entropy(logits: Any, targets: Any) -> Value:

@@ -157,6 +157,13 @@ def _op(name: str, args: list[Any]) -> Dual:
         for w, x in zip(args[0 : 2 * n : 2], args[1 : 2 * n : 2]):
             total = total + _constant(w) * _constant(x)
         return total + _constant(args[-1]) if len(args) % 2 else total
+    if name == "logsumexp":  # log Σ e^x, shifted by the largest value (a constant)
+        xs = [_constant(x) for x in args]
+        m = max(x.a for x in xs)
+        total = Dual(0.0)
+        for x in xs:
+            total = total + (x - Dual(m)).apply(*_UNARY["exp"])
+        return total.apply(*_UNARY["log"]) + Dual(m)
     raise ValueError(f"dual oracle: unknown op {name!r}")
 
 

@@ -21,6 +21,7 @@ __all__ = ["NAMES", "derivatives"]
 
 # The ops this oracle has a rule for (tests/test_new_op.py checks it against the op table).
 _OWN = ("add", "sub", "mul", "div", "neg", "pow", "vpow", "leaky_relu", "softplus", "sum", "dot")
+_OWN += ("logsumexp",)
 _FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sin", "cos", "tan")
 NAMES = frozenset(_OWN + _FUNCTIONS)
 
@@ -67,6 +68,8 @@ def _op(name: str, a: list[Any]) -> torch.Tensor:
         return _softplus(_t(a[0]))
     if name == "sum":
         return torch.stack([_t(x) for x in a]).sum()
+    if name == "logsumexp":
+        return torch.logsumexp(torch.stack([_t(x) for x in a]), dim=0)
     if name == "dot":  # (w1, x1, ..., wn, xn[, bias])
         n = len(a) // 2
         total = (
