@@ -17,8 +17,8 @@ the functions. The tools built on it load on first use: drawing (``draw_dot``, `
 ``write_step_frames``: :mod:`autograd.viz`), checking (``gradcheck``, ``check_formula``:
 :mod:`autograd.check`),
 ``backward_steps`` (:mod:`autograd.steps`), ``detect_anomaly`` (:mod:`autograd.anomaly`),
-the Hypothesis strategies (:mod:`autograd.testing`) and the command line (``python -m
-autograd``).
+the Hypothesis strategies (:mod:`autograd.testing`), ``compile`` (:mod:`autograd.replay`)
+and the command line (``python -m autograd``).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ _TOOLS = {
     "check_formula": "check",
     "gradcheck": "check",
     "Step": "steps",
+    "compile": "replay",
     "backward_steps": "steps",
     "draw_dot": "viz",
     "render": "viz",
@@ -80,7 +81,8 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_TOOLS))
 
 
-# ``sum`` is left out on purpose: ``from autograd import *`` must not shadow builtins.sum.
+# ``sum`` and ``compile`` are left out on purpose: ``from autograd import *`` must not shadow
+# the builtins of those names.
 __all__ = [
     "OPS",
     "AnomalyError",

@@ -25,10 +25,12 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
-__all__ = ["anomaly", "enable_grad", "grad_enabled", "is_grad_enabled", "no_grad"]
+__all__ = ["anomaly", "enable_grad", "grad_enabled", "is_grad_enabled", "no_grad", "tracer"]
 
 _grad: ContextVar[bool] = ContextVar("autograd.grad_enabled", default=True)
 _anomaly: ContextVar[Any] = ContextVar("autograd.anomaly", default=None)
+# While ``autograd.compile`` traces a step: its recorder (see autograd.replay.trace), else None.
+_tracer: ContextVar[Any] = ContextVar("autograd.tracer", default=None)
 # The tokens to undo each mode block entered in this context, innermost last: kept per context,
 # never on the (possibly shared) context-manager object.
 _undo: ContextVar[tuple[Token[Any], ...]] = ContextVar("autograd.mode_undo", default=())
@@ -37,6 +39,8 @@ grad_enabled: Callable[[], bool] = _grad.get
 """``grad_enabled()``: True when ops record the graph in this thread or task."""
 anomaly: Callable[[], Any] = _anomaly.get
 """``anomaly()``: the active ``detect_anomaly()`` recorder of this thread or task, or None."""
+tracer: Callable[[], Any] = _tracer.get
+"""``tracer()``: the recorder of the step ``autograd.compile`` is tracing here, or None."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import Any
 
 from .custom import Custom
-from .mode import anomaly, grad_enabled
+from .mode import anomaly, grad_enabled, tracer
 from .ops import OPS, Op, run
 from .walk import backpropagate, topological_order, walk
 
@@ -67,6 +67,8 @@ class Value:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):
             raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
+        if isinstance(data, Value) and tracer() is not None:
+            data = tracer().alias(self, data)  # Value(an input): fed that input at each replay
         self.data = as_float(data, "Value")
         self.grad = 0.0
         self.label = label

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
-from .mode import anomaly
+from .mode import anomaly, tracer
 from .ops import call_repr
 
 __all__ = ["Cell", "backpropagate", "gradients", "shadow", "topological_order", "walk"]
@@ -178,6 +178,8 @@ def backpropagate(root: Node, seed: float) -> None:
 
 def gradients(output: Node, inputs: list[Node], *, values: bool = False) -> list[Any]:
     """d output / d input for each input (None where nothing reached it); no ``.grad`` changes."""
+    if values and tracer() is not None:  # rules pick their form from numbers: not replayable
+        tracer().refused = "it takes grad(..., create_graph=True), whose rules branch on numbers"
     with gc_paused():
         cells = shadow(topological_order([output]), values=values)
         cells[output].grad = 1.0

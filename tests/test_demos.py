@@ -133,6 +133,12 @@ def test_moons_reaches_100_percent_with_micrograds_printed_losses(results):
         assert_png(image.path)
 
 
+def test_moons_compiled_steps_equal_the_eager_ones(results):
+    result = results["moons"]
+    assert result["compiled_equals_eager"] is True
+    assert result["compiled_ms_per_step"] > 0 and result["eager_ms_per_step"] > 0
+
+
 # --- graphs ---------------------------------------------------------------------------------
 
 

@@ -192,3 +192,29 @@ def test_bad_fit_arguments_raise_clear_errors(kwargs, error, message):
     y = arguments.pop("y")
     with pytest.raises(error, match=message):
         fit(model, X, y, **arguments)
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_fit_compiled_trains_bit_for_bit_as_eager(batch_size):
+    X, y = nn.datasets.make_moons(12, noise=0.1, seed=3)
+    histories, models = [], []
+    for compiled in (False, True):
+        model = nn.MLP(2, [8, 1], activation="tanh", seed=5)
+        histories.append(
+            nn.fit(
+                model,
+                X,
+                2 * y - 1,
+                loss=nn.hinge,
+                optimizer=nn.SGD(model, lr=0.1),
+                epochs=15,
+                batch_size=batch_size,
+                seed=1,
+                progress=False,
+                compile=compiled,
+            )
+        )
+        models.append(model)
+    assert histories[0].loss == histories[1].loss
+    assert histories[0].accuracy == histories[1].accuracy
+    assert [p.data for p in models[0].parameters()] == [p.data for p in models[1].parameters()]

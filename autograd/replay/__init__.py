@@ -1,0 +1,246 @@
+"""``autograd.compile``: trace a training step once, replay it with the same numbers, faster.
+
+>>> import nn
+>>> from autograd import compile
+>>> model = nn.MLP(2, [4, 1], seed=0)
+>>> def step(x, y):
+...     score = model(x)
+...     return (1 - y * score).relu(), score
+>>> compiled = compile(step)
+>>> loss, score = compiled([0.5, -1.0], 1.0)        # traced: the eager step, recorded
+>>> loss, score = compiled([0.2, 0.3], -1.0)        # replayed: no graph is built
+>>> model.layers[0].neurons[0].w[0].grad == 0.0     # gradients accumulate, as backward's do
+False
+
+``compile(fn)`` returns a function that does what ``out = fn(*args); out.backward()`` does —
+the same result and the same ``.grad`` in every parameter, bit for bit — but after the first
+call of each shape of arguments it does not run ``fn``: it replays the graph the first call
+built, reading the parameters' ``.data`` anew each time. See ``docs/compile.md`` for the
+design: what is traced, what the guards check, why the replay equals eager.
+
+- Parameters are the Values ``fn`` uses that were made before the call; an optimizer that
+  changes their ``.data`` just works. Floats in ``args`` (alone, in nested lists and tuples,
+  or numpy float arrays) are the inputs, fed anew at each call. Ints, strings and other
+  objects in ``args`` are static, like JAX's static arguments: another value traces again.
+- Constants ``fn`` makes itself (``Value(0.5)``) or reads from data it closes over are fixed
+  when it is traced: pass data that changes as arguments.
+- ``fn`` returns the loss, or a tuple or list whose first item is the loss; Values in the rest
+  are returned with their replayed numbers (and gradients). Other values — say an accuracy
+  computed from ``.data`` — are not replayed: they come back as :data:`NOT_REPLAYED`.
+- A decision the step's code takes from ``.data`` while building the graph (``if v.data >
+  0:``) is a guard: when its outcome changes, the step is traced again; when it keeps
+  changing (more than ``max_traces`` traces of one argument shape), the step runs eagerly
+  from then on, with one warning that says which line to rewrite (``relu`` rather than ``if
+  v.data > 0``). Reading ``.data`` after the loss is built is free.
+- A replay that would raise or meet inf or nan runs the step eagerly instead, so errors are
+  eager's. Inside ``no_grad()`` or ``detect_anomaly()``, and for steps with micrograd-style
+  nodes (``_backward`` closures), the step runs eagerly.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ..mode import anomaly, grad_enabled
+from ..value import Value
+from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, trace
+
+__all__ = ["NOT_REPLAYED", "Compiled", "NotReplayed", "compile"]
+
+MAX_TRACES = 8  # of one argument shape, before a step runs eagerly for good
+BACKENDS = ("python",)
+
+
+def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
+    fn: Callable[..., Any], *, backend: str | None = None, max_traces: int = MAX_TRACES
+) -> Compiled:
+    """``fn`` as a compiled step; see the module's docstring."""
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+    if backend is None:
+        backend = BACKENDS[0]
+    if backend not in BACKENDS:
+        raise ValueError(f"compile: backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
+        raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces!r}")
+    return Compiled(fn, backend, max_traces)
+
+
+class _Entry:
+    """One trace of one argument shape: its parameters, its outputs, its replay."""
+
+    __slots__ = ("outputs", "param_slots", "params", "replay")
+
+    def __init__(self, tr: Trace, backend: str) -> None:
+        from .python import compile_trace
+
+        slots = {node: i for i, node in enumerate(tr.nodes)}
+        self.params = list(tr.params)  # in the order the replay reads them
+        self.param_slots = [slots[p] for p in self.params]
+        self.outputs = _template(tr.outputs, slots)
+        self.replay = compile_trace(tr)
+
+
+class Compiled:
+    """A compiled step (see :func:`compile`): call it as you would call the step."""
+
+    def __init__(self, fn: Callable[..., Any], backend: str, max_traces: int) -> None:
+        self.fn, self.backend, self.max_traces = fn, backend, max_traces
+        self.traces: dict[Any, list[_Entry]] = {}
+        self.eager_only: str | None = None  # why the step runs eagerly for good
+        self.counts = {"traced": 0, "replayed": 0, "eager": 0}
+        functools.update_wrapper(self, fn)
+
+    def __repr__(self) -> str:
+        state = (
+            f"eager: {self.eager_only}"
+            if self.eager_only
+            else f"{sum(map(len, self.traces.values()))} traces"
+        )
+        return f"<compiled {getattr(self.fn, '__name__', 'step')} ({self.backend}), {state}>"
+
+    def __call__(self, *args: Any) -> Any:
+        if self.eager_only or anomaly() is not None or not grad_enabled():
+            return self._eager(args)
+        key, inputs, rebuild = _flatten(args)
+        entries = self.traces.setdefault(key, [])
+        for k, entry in enumerate(entries):
+            try:
+                found = entry.replay(entry.params, inputs)
+            except (ArithmeticError, ValueError):
+                found = None
+            if found is None:  # eager would raise, or meet inf or nan: let it
+                return self._eager(args)
+            if found is False:  # a guard failed: another trace, or a new one
+                continue
+            if k:
+                entries.insert(0, entries.pop(k))
+            data, grads = found
+            for p, k in zip(entry.params, entry.param_slots):
+                p.grad = grads[k]
+            self.counts["replayed"] += 1
+            return _result(entry.outputs, data, grads)
+        if len(entries) >= self.max_traces:
+            self._give_up(
+                f"its graph depends on the numbers it reads from .data while building it, and "
+                f"changed {len(entries)} times for one shape of arguments"
+            )
+            return self._eager(args)
+        try:
+            tr = trace(lambda leaves: self.fn(*rebuild(leaves)), inputs)
+        except Untraceable as e:
+            self._give_up(str(e))
+            return self._eager(args)
+        entries.insert(0, _Entry(tr, self.backend))
+        self.counts["traced"] += 1
+        return tr.result
+
+    def _eager(self, args: tuple[Any, ...]) -> Any:
+        self.counts["eager"] += 1
+        result = self.fn(*args)
+        loss = result if isinstance(result, Value) else result[0]
+        loss.backward()
+        return result
+
+    def _give_up(self, why: str) -> None:
+        self.eager_only = why
+        warnings.warn(
+            f"compile: {getattr(self.fn, '__name__', 'the step')} runs eagerly from now on: "
+            f"{why}. Build the graph from Values only (relu(x) rather than `if x.data > 0`), "
+            "and read .data after the loss is built.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+# --- arguments: inputs (floats), parameters (Values) and static values ---------------------------
+
+
+def _flatten(
+    args: tuple[Any, ...],
+) -> tuple[Any, list[float], Callable[[list[Value]], tuple[Any, ...]]]:
+    """(the cache key of the arguments' shape, the input floats, a function that rebuilds the
+    arguments with a Value for each input float)."""
+    inputs: list[float] = []
+
+    def walk(x: Any) -> tuple[Any, Callable[[list[Value]], Any]]:
+        if type(x) is float:
+            k = len(inputs)
+            inputs.append(x)
+            return "f", lambda leaves: leaves[k]
+        if isinstance(x, Value):
+            return ("param", id(x)), lambda leaves: x
+        if isinstance(x, (list, tuple)):
+            parts = [walk(item) for item in x]
+            kind = type(x)
+            return (kind.__name__, tuple(p[0] for p in parts)), lambda leaves: kind(
+                p[1](leaves) for p in parts
+            )
+        if _is_float_array(x):
+            k = len(inputs)
+            inputs.extend(x.ravel().tolist())
+            shape = x.shape
+            return ("array", shape), lambda leaves: _value_array(leaves[k : k + x.size], shape)
+        if isinstance(x, float):  # numpy float scalars and float subclasses
+            return walk(float(x))
+        return _static(x), lambda leaves: x
+
+    parts = [walk(a) for a in args]
+    return tuple(p[0] for p in parts), inputs, lambda leaves: tuple(p[1](leaves) for p in parts)
+
+
+def _is_float_array(x: Any) -> bool:
+    return (
+        type(x).__module__ == "numpy"
+        and getattr(x, "dtype", None) is not None
+        and x.dtype.kind == "f"
+        and x.ndim > 0
+    )
+
+
+def _value_array(values: list[Value], shape: tuple[int, ...]) -> Any:
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.reshape(shape)
+
+
+def _static(x: Any) -> Any:
+    """How a static argument enters the cache key: by value where it is hashable and plain,
+    by its bytes for a numpy array, else by identity."""
+    if x is None or isinstance(x, (bool, int, str, bytes)):
+        return ("static", type(x).__name__, x)
+    if type(x).__module__ == "numpy" and hasattr(x, "tobytes"):
+        return (
+            "static",
+            "array",
+            getattr(x, "shape", ()),
+            str(getattr(x, "dtype", "")),
+            x.tobytes(),
+        )
+    return ("static", "object", id(x))
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def _template(outputs: Any, slots: dict[Value, int]) -> Any:
+    if isinstance(outputs, Value):
+        return slots[outputs]
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(_template(x, slots) for x in outputs)
+    return outputs  # NOT_REPLAYED
+
+
+def _result(template: Any, data: tuple[float, ...], grads: tuple[float, ...]) -> Any:
+    if type(template) is int:
+        out = Value(data[template])
+        out.grad = grads[template]
+        return out
+    if isinstance(template, (tuple, list)):
+        return type(template)(_result(x, data, grads) for x in template)
+    return template

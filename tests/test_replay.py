@@ -1,0 +1,331 @@
+"""autograd.compile: a replayed step gives what the eager step gives, bit for bit, or runs
+eagerly — never a wrong number."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Value, compile  # noqa: A004 - autograd.compile is the subject
+from autograd.replay import NOT_REPLAYED
+from autograd.replay import python as backend
+from autograd.testing import expressions
+from nn.testing import mlps
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from w1_data import initial_weights, make_moons
+from w1_demo import ValueModel, demo_loss
+
+
+def bits(values):
+    return [(v.data.hex(), v.grad.hex()) for v in values]
+
+
+def sgd(params, lr=0.1):
+    for p in params:
+        p.data -= lr * p.grad
+        p.grad = 0.0
+
+
+# --- bit for bit -----------------------------------------------------------------------------------
+
+
+def test_micrograds_demo_step_replays_bit_for_bit_over_many_steps():
+    X, y = make_moons()
+    models = [ValueModel(n, nn.MLP(2, [16, 16, 1]), Value, X, y) for n in ("eager", "compiled")]
+    for m in models:
+        m.load(initial_weights())
+    eager, compiled = (m.model for m in models)
+    step = compile(lambda X, y: demo_loss(compiled, Value, X, y))
+    for k in range(100):
+        lr = 1.0 - 0.9 * k / 100
+        loss = demo_loss(eager, Value, X, y)
+        loss.backward()
+        replayed = step(X, y)
+        assert replayed.data == loss.data, k
+        assert bits(compiled.parameters()) == bits(eager.parameters()), k
+        sgd(eager.parameters(), lr)
+        sgd(compiled.parameters(), lr)
+    assert step.counts == {"traced": 1, "replayed": 99, "eager": 0}
+
+
+def _start_grads(rng, params):
+    for p in params:  # accumulation into what is there: 0, −0.0, anything
+        p.grad = rng.choice([0.0, -0.0, 0.5, -1.25])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expr=expressions(max_leaves=4, max_nodes=12), seed=st.integers(0, 2**16))
+def test_random_graphs_replay_bit_for_bit(expr, seed):
+    rng = random.Random(seed)
+    n = len(expr.leaves)
+    # leaves alternate between parameters (Values made outside) and inputs (floats fed in)
+    is_param = [k % 2 == 0 for k in range(n)]
+    eager_params = [Value(x) for x, p in zip(expr.leaves, is_param) if p]
+    compiled_params = [Value(x) for x, p in zip(expr.leaves, is_param) if p]
+
+    def build(params, inputs):
+        it_p, it_i = iter(params), iter(inputs)
+        xs = [next(it_p) if p else next(it_i) for p in is_param]
+        return expr(xs)
+
+    step = compile(lambda inputs: build(compiled_params, inputs))
+    inputs = [x for x, p in zip(expr.leaves, is_param) if not p]
+    for k in range(4):
+        _start_grads(random.Random(seed + k), eager_params)
+        _start_grads(random.Random(seed + k), compiled_params)
+        try:
+            loss = build(eager_params, [Value(x) for x in inputs])
+            loss.backward()
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step(inputs)
+            return
+        replayed = step(inputs)
+        assert replayed.data.hex() == loss.data.hex() or (
+            math.isnan(loss.data) and math.isnan(replayed.data)
+        )
+        assert bits(compiled_params) == bits(eager_params)
+        for a, b in zip(eager_params, compiled_params):  # a small step changes the numbers
+            a.data = b.data = a.data + 0.01 * (rng.random() - 0.5)
+        inputs = [x + 0.01 * (rng.random() - 0.5) for x in inputs]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    model=mlps(
+        nin=(1, 3),
+        depth=(1, 3),
+        width=(1, 5),
+        nout=1,
+        output_activations=("linear", "tanh", "sigmoid"),
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_mlp_training_runs_replay_bit_for_bit(model, seed):
+    rng = random.Random(seed)
+    twin = nn.MLP.from_matrices(
+        [W for W in model.weight_matrices()],
+        model.bias_vectors(),
+        activation=model.layers[0].activation if len(model.layers) > 1 else "relu",
+        output_activation=model.layers[-1].activation,
+    )
+    X = [[rng.uniform(-2, 2) for _ in range(model.nin)] for _ in range(6)]
+    y = [rng.uniform(-1, 1) for _ in range(6)]
+    step = compile(lambda X, y: nn.mse([twin(x) for x in X], y))
+    for _ in range(30):
+        loss = nn.mse([model(x) for x in X], y)
+        loss.backward()
+        replayed = step(X, y)
+        assert replayed.data == loss.data
+        assert bits(twin.parameters()) == bits(model.parameters())
+        sgd(model.parameters(), 0.05)
+        sgd(twin.parameters(), 0.05)
+
+
+def test_tanh_sigmoid_exp_log_and_sixteen_term_dots_replay_bit_for_bit():
+    rng = random.Random(3)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(16)]
+    twins = [Value(w.data) for w in ws]
+
+    def loss(ws, xs):
+        z = autograd.dot(ws, xs, bias=0.1)
+        return (z.tanh() + z.sigmoid() + (z * z + 1.0).log() + (0.1 * z).exp()) * 0.5
+
+    step = compile(lambda xs: loss(twins, xs))
+    for _ in range(120):
+        xs = [rng.uniform(-1, 1) for _ in range(16)]
+        eager = loss(ws, [Value(x) for x in xs])
+        eager.backward()
+        assert step(xs).data == eager.data and bits(twins) == bits(ws)
+        sgd(ws, 0.01)
+        sgd(twins, 0.01)
+
+
+# --- inputs, parameters, constants, results ----------------------------------------------------------
+
+
+def test_a_new_batch_of_the_same_shape_does_not_trace_again():
+    w = Value(0.5)
+    step = compile(lambda xs: autograd.sum([w * x for x in xs]))
+    step([1.0, 2.0])
+    step([3.0, 4.0])
+    assert step.counts["traced"] == 1 and w.grad == 3.0 + 7.0
+    step([1.0, 2.0, 3.0])  # another shape: traced again
+    assert step.counts["traced"] == 2
+
+
+def test_ints_are_static_arguments():
+    w = Value(2.0)
+    step = compile(lambda k, x: w**k * x)
+    assert step(2, 3.0).data == 12.0 and step(3, 3.0).data == 24.0
+    assert step.counts["traced"] == 2
+
+
+def test_what_is_not_a_value_is_not_replayed_and_says_so():
+    w = Value(1.0)
+
+    def step(x):
+        loss = (w * x - 1.0) ** 2
+        return loss, w * x, loss.data * 100  # a number computed from .data after the loss
+
+    compiled = compile(step)
+    compiled(2.0)
+    loss, score, percent = compiled(3.0)
+    assert (loss.data, score.data) == (4.0, 3.0) and percent is NOT_REPLAYED
+    assert "not replayed" in repr(percent) and compiled.counts["traced"] == 1
+
+
+def test_reading_data_after_the_loss_is_built_is_no_guard():
+    # micrograd's demo reads each score's .data for its accuracy after building the loss
+    w = Value(0.3)
+
+    def step(xs):
+        scores = [w * x for x in xs]
+        loss = autograd.sum([(1 - s).relu() for s in scores])
+        accuracy = sum(s.data > 0 for s in scores) / len(scores)
+        return loss, accuracy
+
+    compiled = compile(step)
+    for sign in (1.0, -1.0, 1.0):
+        compiled([sign, 2 * sign])
+    assert compiled.counts == {"traced": 1, "replayed": 2, "eager": 0}
+
+
+# --- guards: a branch on .data is traced again, never replayed wrong ---------------------------------
+
+
+def branchy(w, x):
+    z = w * x
+    return z.exp() if z.data > 0 else z * z  # the branch chooses the op
+
+
+def test_a_branch_on_data_is_guarded_and_each_branch_replays_right():
+    w, twin = Value(1.0), Value(1.0)
+    step = compile(lambda x: branchy(twin, x))
+    for x in (0.5, -0.5, 0.7, -0.2, 0.1, -0.9):
+        eager = branchy(w, Value(x))
+        eager.backward()
+        assert step(x).data == eager.data and twin.grad == w.grad
+    assert step.counts["traced"] == 2  # one trace a branch, then replays
+
+
+def test_a_guard_that_keeps_changing_falls_back_to_eager_with_one_warning():
+    w = Value(1.0)
+
+    def step(x):
+        z = w * x
+        return z * (z.data * 10 // 1)  # the number itself becomes a constant: a pin
+
+    compiled = compile(step, max_traces=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for k in range(10):
+            x = 0.1 * k + 0.05
+            got = compiled(x)
+            assert got.data == (w * x * (w.data * x * 10 // 1)).data
+    assert len(caught) == 1 and "runs eagerly from now on" in str(caught[0].message)
+    assert "relu(x) rather than `if x.data > 0`" in str(caught[0].message)
+    assert compiled.eager_only
+
+
+# --- errors are eager's --------------------------------------------------------------------------------
+
+
+def test_a_replay_that_would_fail_raises_eagers_error():
+    w = Value(1.0)
+    step = compile(lambda x: (w * x).log())
+    step(2.0)
+    with pytest.raises(ValueError, match=r"log\(-3.0\): outside the domain of log"):
+        step(-3.0)
+    assert step(4.0).data == math.log(4.0)
+
+
+def test_inf_and_nan_give_eagers_ieee_numbers():
+    w = Value(1.0)
+    step = compile(lambda x: w * x - x)
+    step(2.0)
+    assert math.isnan(step(math.inf).data)
+    assert step.counts["eager"] == 1
+
+
+@pytest.mark.parametrize("where", ["anomaly", "no_grad"])
+def test_anomaly_mode_and_no_grad_run_eagerly(where):
+    w = Value(1.0)
+    step = compile(lambda x: w * x)
+    step(1.0)
+    block = autograd.detect_anomaly() if where == "anomaly" else autograd.no_grad()
+    with block:
+        step(2.0)
+    assert step.counts["eager"] == 1
+
+
+def test_a_step_with_a_micrograd_style_node_runs_eagerly():
+    w = Value(0.5)
+
+    def my_square(v):
+        out = Value(v.data**2, (v,), "sq")
+
+        def _backward():
+            v.grad += 2 * v.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    step = compile(lambda x: my_square(w * x))
+    with pytest.warns(RuntimeWarning, match="micrograd-style node"):
+        step(2.0)
+    step(3.0)
+    assert w.grad == 2 * 1.0 * 2.0 + 2 * 1.5 * 3.0 and step.eager_only
+
+
+def test_a_step_that_assigns_data_runs_eagerly():
+    w = Value(0.5)
+
+    def step(x):
+        w.data = 0.5  # changes a parameter while building: not replayable
+        return w * x
+
+    compiled = compile(step)
+    with pytest.warns(RuntimeWarning, match="assigns a Value's .data"):
+        compiled(1.0)
+    assert compiled(2.0).data == 1.0
+
+
+# --- the backend's inline forms are the rows' --------------------------------------------------------
+
+
+@given(st.floats(allow_nan=True), st.floats(-3, 3), st.floats(-3, 3))
+def test_the_backends_relu_step_is_relus_fast_path(x, g, before):
+    relu = autograd.OPS["relu"]
+    out = relu.forward(x)
+    parent = Value(0.0)
+    parent.grad = before
+    if g != 0.0 or out - out != 0.0:  # as the walk calls it
+        relu.fast(g, (parent,), out)
+    got = backend._relu_step(before, g, x, out)
+    assert got.hex() == parent.grad.hex() or (math.isnan(got) and math.isnan(parent.grad))
+
+
+def test_a_step_that_takes_a_gradient_of_a_gradient_runs_eagerly():
+    # relu's derivative built with create_graph is the constant 0 or 1, chosen by the number:
+    # a replay with the other sign would give a wrong gradient of the gradient.
+    w = Value(1.0)
+
+    def step(x):
+        (g,) = autograd.grad((w * x).relu() * w, [w], create_graph=True)
+        return g
+
+    compiled = compile(step)
+    with pytest.warns(RuntimeWarning, match="create_graph"):
+        compiled(2.0)
+    assert compiled(-2.0).data == 0.0 and compiled.eager_only
