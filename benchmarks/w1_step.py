@@ -19,7 +19,7 @@ from report import format_ratio
 from timing import alternate, calibrate
 from w1_data import initial_weights, make_moons
 from w1_floor import FloatFloor
-from w1_graphs import engine_contenders, micrograd_contender
+from w1_graphs import compiled_contender, engine_contenders, micrograd_contender
 from w1_numpy import make_numpy
 from w1_torch import make_torch
 
@@ -158,6 +158,7 @@ def run_w1(quick: bool = False) -> dict[str, Any]:
     # slowed micrograd's step ~1.5x when torch was imported before it.
     factories: list[tuple[str, Callable[[Any, Any], Any]]] = [
         (fused.name, lambda X, y: fused),
+        ("engine compiled (python)", compiled_contender),
         ("micrograd 0.1.0", micrograd_contender),
         (FloatFloor.name, FloatFloor),
         ("numpy", make_numpy),
@@ -175,6 +176,8 @@ def run_w1(quick: bool = False) -> dict[str, Any]:
             continue
         agreement["max_rel_diff"][c.name] = check_agreement(reference, c, weights)
         records.append(_race(engine, engine_number, c, weights, quick))
+        if getattr(c, "compile_seconds", None) is not None:
+            records[-1]["compile_seconds"] = c.compile_seconds
     engine_samples = [t for r in records for t in r["engine_samples_ms"]]
     engine_ms = statistics.median(engine_samples)
     targets, notes = _targets(records)
@@ -184,6 +187,12 @@ def run_w1(quick: bool = False) -> dict[str, Any]:
         f"of every contender agree with the engine's to {RTOL:g} relative"
     )
     notes.append("engine = nn.MLP running micrograd's demo loss verbatim (builtins.sum)")
+    for r in records:
+        if "compile_seconds" in r:
+            notes.append(
+                f"{r['name']} (W5): its first step traces and compiles in "
+                f"{r['compile_seconds']:.2f} s; the steps timed replay, bit for bit as eager"
+            )
     notes.append("graph nodes: Values reachable from the loss, the 337 parameters included")
     if skipped:
         notes.append("not installed, skipped: " + ", ".join(skipped))
