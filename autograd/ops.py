@@ -53,6 +53,14 @@ class Op:
       the op passes no gradient at all — 0, even for an inf or nan gradient from above, as
       PyTorch's and JAX's relu do; every other op sends (gradient from above) × (local
       derivative), so 0 × inf is nan there as in IEEE arithmetic;
+    - ``arrays`` says how a compiled replay (``autograd.compile(..., backend="numpy")``) runs
+      the row on numpy arrays, a batch of nodes at a time: ``(forward, derivative)``, each
+      ``True`` (the float rule works on arrays as written: the helpers below take arrays, and
+      numpy's + − × ÷ round as floats do), a function of its own (which
+      tests/test_op_table.py checks against the float rule, bit for bit), or None (the float
+      rule is applied to each element: exact, at a Python call per node). An op with any
+      number of inputs gets them as one 2-D array, a row per node, and its derivative returns
+      a 2-D array of local derivatives;
     - ``fast`` is an optional float-only shortcut for the hottest ops: ``fast(g, parents, out)``
       adds ``g × ∂out/∂pᵢ`` to ``pᵢ.grad`` for each input that is not a constant, in input
       order, exactly as the rule would (tests/test_op_table.py checks each against its rule).
@@ -65,6 +73,7 @@ class Op:
     __slots__ = (
         "admits",
         "arity",
+        "arrays",
         "constants",
         "derivative",
         "domain",
@@ -92,6 +101,7 @@ class Op:
         constants: tuple[int, ...] = (),
         select: bool = False,
         fast: Callable[[float, tuple[Any, ...], float], None] | None = None,
+        arrays: tuple[Any, Any] = (None, None),
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -105,6 +115,7 @@ class Op:
         self.constants = constants
         self.select = select
         self.fast = fast
+        self.arrays = arrays
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -129,13 +140,45 @@ def _op_from_fields(fields: dict[str, Any]) -> Op:
     return op
 
 
-# --- Helpers for rules: they work on floats and on Values ------------------------------------
+# --- Helpers for rules: they work on floats, on Values and on numpy arrays --------------------
 # In plain backward every rule argument is a float; with create_graph it is a Value (or a float
-# constant). These helpers pick the float function or the Value method accordingly.
+# constant); in a compiled numpy replay, an array holding that input for a batch of nodes. These
+# helpers pick the float function, the Value method, or the float function on each element
+# (math's own numbers: numpy's exp and tanh differ from math's in the last bit).
+
+
+def _is_array(x: Any) -> bool:
+    return hasattr(type(x), "__array_ufunc__")  # numpy's arrays (not a Value, not a float)
+
+
+def _numpy() -> Any:
+    import numpy  # only ever reached with numpy arrays in hand
+
+    return numpy
+
+
+def each(f: Callable[..., float], *xs: Any) -> Any:
+    """``f`` applied to the elements of same-shape arrays ``xs``, one by one: an array.
+
+    >>> import numpy as np
+    >>> each(math.exp, np.array([0.0, 1.0])).tolist() == [1.0, math.exp(1.0)]
+    True
+    """
+    np = _numpy()
+    shape = np.shape(xs[0])
+    flat = [np.ravel(x).tolist() for x in xs]
+    return np.fromiter(map(f, *flat), dtype=float, count=len(flat[0])).reshape(shape)
 
 
 def _on_float_or_value(method: str, on_float: Callable[[float], float]) -> Callable[[Any], Any]:
-    return lambda x: on_float(x) if type(x) is float else getattr(x, method)()
+    def helper(x: Any) -> Any:
+        if type(x) is float:
+            return on_float(x)
+        if _is_array(x):
+            return each(on_float, x)
+        return getattr(x, method)()
+
+    return helper
 
 
 _log = _on_float_or_value("log", math.log)
@@ -144,30 +187,39 @@ _sin = _on_float_or_value("sin", math.sin)
 _cos = _on_float_or_value("cos", math.cos)
 
 
-def _value_of(x: Any) -> float:
-    """The number a rule argument stands for (a Value's data, or the float itself)."""
-    return x if type(x) is float else x.data
+def _value_of(x: Any) -> Any:
+    """The number a rule argument stands for (a Value's data, or the float or array itself)."""
+    return x if type(x) is float or _is_array(x) else x.data
 
 
 # Each comparison below has a third outcome: nan is neither > 0 nor <= 0, and an op that
 # compares its input must give nan for it, never pick a branch (so nan propagates).
 
 
-def _step(x: Any) -> float:
+def _step(x: Any) -> Any:
     """relu's derivative: 1.0 where x > 0, 0.0 where x <= 0 (0 at the kink, as PyTorch)."""
     v = _value_of(x)
+    if _is_array(v):
+        np = _numpy()
+        return np.where(v > 0.0, 1.0, np.where(v <= 0.0, 0.0, np.nan))
     return 1.0 if v > 0.0 else 0.0 if v <= 0.0 else math.nan
 
 
 def _slope(x: Any, a: Any) -> Any:
     """leaky_relu's derivative: 1.0 where x > 0, the slope ``a`` where x <= 0."""
     v = _value_of(x)
+    if _is_array(v):
+        np = _numpy()
+        return np.where(v > 0.0, 1.0, np.where(v <= 0.0, a, np.nan))
     return 1.0 if v > 0.0 else a if v <= 0.0 else math.nan
 
 
-def _sign(x: Any) -> float:
+def _sign(x: Any) -> Any:
     """abs's derivative: the sign of x, 0 at the kink (as PyTorch)."""
     v = _value_of(x)
+    if _is_array(v):
+        np = _numpy()
+        return np.where(v > 0.0, 1.0, np.where(v < 0.0, -1.0, np.where(v == 0.0, 0.0, np.nan)))
     return 1.0 if v > 0.0 else -1.0 if v < 0.0 else 0.0 if v == 0.0 else math.nan
 
 
@@ -242,6 +294,53 @@ def _logsumexp(*xs: float) -> float:
     if m in (math.inf, -math.inf):
         return m  # +inf dominates; all −inf: e^x = 0 everywhere
     return m + math.log(math.fsum([math.exp(x - m) for x in xs]))
+
+
+# --- Array forms (see Op.arrays): a batch of nodes at a time, bit for bit as the floats ----
+
+
+def _relu_on_arrays(x: Any) -> Any:
+    return _numpy().where(x <= 0.0, 0.0, x)
+
+
+def _leaky_relu_on_arrays(x: Any, a: Any) -> Any:
+    return _numpy().where(x <= 0.0, a * x, x)
+
+
+def _sqrt_on_arrays(x: Any) -> Any:
+    return _numpy().sqrt(x)  # IEEE square roots are correctly rounded: math.sqrt's numbers
+
+
+def _sum_rows(A: Any) -> Any:
+    from .exact import fsum_rows  # each row's math.fsum
+
+    return fsum_rows(A)
+
+
+def _ones_rows(A: Any, out: Any) -> Any:
+    return _numpy().ones_like(A)
+
+
+def _dot_rows(A: Any) -> Any:
+    # each row is (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
+    from .exact import fsum_rows
+
+    pairs = A.shape[1] & ~1
+    total = fsum_rows(A[:, 0:pairs:2] * A[:, 1:pairs:2])
+    return total + A[:, -1] if A.shape[1] & 1 else total
+
+
+def _dot_derivative_rows(A: Any, out: Any) -> Any:
+    pairs = A.shape[1] & ~1  # ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ: each pair swapped; ∂/∂bias = 1
+    D = A.copy()
+    D[:, 0:pairs:2], D[:, 1:pairs:2] = A[:, 1:pairs:2], A[:, 0:pairs:2]
+    if A.shape[1] & 1:
+        D[:, -1] = 1.0
+    return D
+
+
+def _logsumexp_derivative_rows(A: Any, out: Any) -> Any:
+    return _exp(A - out[:, None])
 
 
 def _pow_admits(x: float, c: float, *, margin: float) -> bool:
@@ -357,46 +456,54 @@ def _dot_fast(g: float, parents: tuple[Any, ...], out: float) -> None:
 
 _POW_DOMAIN = "x >= 0, or x < 0 with an integer exponent (else the result would be complex)"
 _TWO = ((-3.0, 3.0), (-3.0, 3.0))
+_AS_WRITTEN = (True, True)  # forward and rule work on arrays as written (see Op.arrays)
+_RULE = (None, True)  # the forward on each element (math's own function), the rule as written
 
 # fmt: off
 OPS: dict[str, Op] = {op.name: op for op in (
     # name        forward on floats      local derivative(s), with ops that work on floats or Values
-    Op("add",     operator.add,          lambda x, y, out: (1.0, 1.0),               symbol="+", arity=2, sample=_TWO, fast=_add_fast),
-    Op("sub",     operator.sub,          lambda x, y, out: (1.0, -1.0),              symbol="-", arity=2, sample=_TWO),
-    Op("mul",     operator.mul,          lambda x, y, out: (y, x),                   symbol="*", arity=2, sample=_TWO, fast=_mul_fast),
+    Op("add",     operator.add,          lambda x, y, out: (1.0, 1.0),               symbol="+", arity=2, sample=_TWO, fast=_add_fast,
+       arrays=_AS_WRITTEN),
+    Op("sub",     operator.sub,          lambda x, y, out: (1.0, -1.0),              symbol="-", arity=2, sample=_TWO, arrays=_AS_WRITTEN),
+    Op("mul",     operator.mul,          lambda x, y, out: (y, x),                   symbol="*", arity=2, sample=_TWO, fast=_mul_fast,
+       arrays=_AS_WRITTEN),
     Op("div",     operator.truediv,      lambda x, y, out: (1.0 / y, -out / y),      symbol="/", arity=2, domain="y != 0",
-       admits=lambda x, y, *, margin: abs(y) >= margin, sample=((-3, 3), (0.5, 3))),
-    Op("neg",     operator.neg,          lambda x, out: (-1.0,),                     symbol="-"),
+       admits=lambda x, y, *, margin: abs(y) >= margin, sample=((-3, 3), (0.5, 3)), arrays=_AS_WRITTEN),
+    Op("neg",     operator.neg,          lambda x, out: (-1.0,),                     symbol="-", arrays=_AS_WRITTEN),
     # x ** c for a constant c: the exponent is a plain number, never differentiated.
     Op("pow",     _pow,                  lambda x, c, out: (c * x ** (c - 1.0) if c else 0.0, 0.0), symbol="**", arity=2,
        domain=_POW_DOMAIN, admits=_pow_admits, sample=((0.2, 3), (-2.5, 2.5)), constants=(1,)),
     # x ** y with y a Value (or a number ** Value): both inputs may be differentiated.
     Op("vpow",    _pow,                  lambda x, y, out: (_base_slope(x, y), _log_of_base(x, y, out)), symbol="**", arity=2,
        domain=_POW_DOMAIN, admits=lambda x, y, *, margin: x >= margin and abs(y) <= 3.0, sample=((0.2, 3), (-2.5, 2.5))),
-    Op("exp",     math.exp,              lambda x, out: (out,),                      sample=((-5, 5),)),
+    Op("exp",     math.exp,              lambda x, out: (out,),                      sample=((-5, 5),), arrays=_RULE),
     Op("log",     math.log,              lambda x, out: (1.0 / x,),                  domain="x > 0",
-       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),)),
+       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),), arrays=_RULE),
     Op("sqrt",    math.sqrt,             lambda x, out: (0.5 / out,),                domain="x >= 0",
-       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),)),
-    Op("tanh",    math.tanh,             lambda x, out: (1.0 - out * out,)),
-    Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),)),
-    Op("softplus", _softplus,            lambda x, out: (_sigmoid_of(x),),            sample=((-6, 6),)),
+       admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),), arrays=(_sqrt_on_arrays, True)),
+    Op("tanh",    math.tanh,             lambda x, out: (1.0 - out * out,),          arrays=_RULE),
+    Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),), arrays=_RULE),
+    Op("softplus", _softplus,            lambda x, out: (_sigmoid_of(x),),            sample=((-6, 6),), arrays=_RULE),
     Op("relu",    _relu,                 lambda x, out: (_step(x),),                 symbol="ReLU", kinks=(0.0,), select=True,
-       fast=_relu_fast),
+       fast=_relu_fast, arrays=(_relu_on_arrays, True)),
     # leaky_relu(x, slope): the slope is a constant input.
     Op("leaky_relu", _leaky_relu,        lambda x, a, out: (_slope(x, a), 0.0),
-       arity=2, kinks=(0.0,), sample=((-3, 3), (0.01, 0.5)), constants=(1,)),
-    Op("abs",     abs,                   lambda x, out: (_sign(x),),                 kinks=(0.0,)),
-    Op("sin",     math.sin,              lambda x, out: (_cos(x),)),
-    Op("cos",     math.cos,              lambda x, out: (-_sin(x),)),
+       arity=2, kinks=(0.0,), sample=((-3, 3), (0.01, 0.5)), constants=(1,),
+       arrays=(_leaky_relu_on_arrays, True)),
+    Op("abs",     abs,                   lambda x, out: (_sign(x),),                 kinks=(0.0,), arrays=_AS_WRITTEN),
+    Op("sin",     math.sin,              lambda x, out: (_cos(x),),                  arrays=_RULE),
+    Op("cos",     math.cos,              lambda x, out: (-_sin(x),),                 arrays=_RULE),
     # tan has poles at π/2 + kπ, where cos x = 0: inputs are drawn away from them.
     Op("tan",     math.tan,              lambda x, out: (1.0 + out * out,),          domain="x != π/2 + kπ",
-       admits=lambda x, *, margin: abs(math.cos(x)) >= margin, sample=((-1.2, 1.2),)),
+       admits=lambda x, *, margin: abs(math.cos(x)) >= margin, sample=((-1.2, 1.2),), arrays=_RULE),
     # Fused n-ary nodes: one node, n parents.
-    Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None, fast=_add_fast),
-    Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None, fast=_dot_fast),
+    Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None, fast=_add_fast,
+       arrays=(_sum_rows, _ones_rows)),
+    Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None, fast=_dot_fast,
+       arrays=(_dot_rows, _dot_derivative_rows)),
     # log Σ e^xᵢ, stable at any size: ∂/∂xᵢ = e^(xᵢ − out), the softmax.
-    Op("logsumexp", _logsumexp,          lambda *xs, out: tuple(_exp(x - out) for x in xs), symbol="logΣexp", arity=None),
+    Op("logsumexp", _logsumexp,          lambda *xs, out: tuple(_exp(x - out) for x in xs), symbol="logΣexp", arity=None,
+       arrays=(None, _logsumexp_derivative_rows)),
 )}
 # fmt: on
 

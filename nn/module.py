@@ -26,6 +26,7 @@ import math
 import numbers
 import os
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 from autograd import Value
@@ -78,7 +79,9 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every parameter (a Value), in the order of :meth:`named_parameters`."""
-        return [p for _, p in self.named_parameters()]
+        # The same walk without the names: a training loop asks for this at every step.
+        entries = (e if type(e) is list else (e,) for _, e in self._entries())
+        return list(dict.fromkeys(chain.from_iterable(entries)))  # Values hash by identity
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0 (``backward`` accumulates into leaves)."""

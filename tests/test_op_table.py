@@ -193,3 +193,72 @@ def test_planted_wrong_fast_path_is_caught(monkeypatch):
     monkeypatch.setattr(OPS["mul"], "fast", wrong)
     with pytest.raises(AssertionError):
         test_fast_path_sends_exactly_what_the_rule_gives(name="mul")
+
+
+# --- array forms: each row on numpy arrays (the compiled numpy replay), bit for bit as floats ---
+
+ARRAYS = sorted(name for name, op in OPS.items() if op.arrays != (None, None))
+SPECIAL = [0.0, -0.0, 1e-300, -1e-300, 1e300, math.inf, -math.inf, math.nan]
+
+
+@st.composite
+def batches(draw, name):
+    """Rows of inputs for op `name` (one arity for all), from its sample ranges and the kinks,
+    signed zeros, huge and tiny numbers, and (for the ops with fixed arity) inf and nan."""
+    op = OPS[name]
+    if op.arity is None:
+        k = draw(st.integers(1, 20))
+        count = 2 * k + draw(st.integers(0, 1)) if name == "dot" else k
+        ranges = [op.sample[0]] * count
+        special = st.sampled_from(SPECIAL[:5])  # fsum itself refuses inf − inf
+    else:
+        ranges = list(op.sample)
+        special = st.sampled_from(SPECIAL + list(op.kinks))
+
+    def row():
+        return st.tuples(*[st.one_of(st.floats(lo, hi), special) for lo, hi in ranges])
+
+    return [list(r) for r in draw(st.lists(row(), min_size=1, max_size=12))]
+
+
+def _float_rows(op, rows):
+    """Each row's forward and local derivatives by the float rules (None where they raise)."""
+    out = []
+    for row in rows:
+        try:
+            value = op.forward(*row)
+            local = tuple(float(d) for d in op.derivative(*row, out=value))
+        except (ArithmeticError, ValueError):
+            continue
+        out.append((row, value, local))
+    return out
+
+
+@pytest.mark.parametrize("name", ARRAYS)
+@given(data=st.data())
+def test_array_forms_give_the_float_rules_numbers_bit_for_bit(name, data):
+    np = pytest.importorskip("numpy")
+    from autograd.replay.batched import derivative_on_rows, forward_on_rows
+
+    op = OPS[name]
+    checked = _float_rows(op, data.draw(batches(name)))
+    assume(checked)
+    A = np.array([row for row, _, _ in checked], dtype=float)
+    with np.errstate(all="ignore"):  # numpy warns where floats give inf or nan
+        values = forward_on_rows(op)(A)
+        locals_ = derivative_on_rows(op)(A, values)
+    assert [_bits(v) for v in values.tolist()] == [_bits(v) for _, v, _ in checked]
+    assert [[_bits(d) for d in row] for row in locals_.tolist()] == [
+        [_bits(d) for d in local] for _, _, local in checked
+    ]
+
+
+def test_the_ops_with_array_forms():
+    assert set(ARRAYS) == set(OPS) - {"pow", "vpow"}  # x ** c: math.pow, element by element
+
+
+def test_planted_numpy_function_where_maths_differs_is_caught(monkeypatch):
+    np = pytest.importorskip("numpy")
+    monkeypatch.setattr(OPS["tanh"], "arrays", (np.tanh, True))  # not math.tanh's last bit
+    with pytest.raises(AssertionError):
+        test_array_forms_give_the_float_rules_numbers_bit_for_bit(name="tanh")

@@ -7,6 +7,7 @@ import math
 import random
 import sys
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -15,15 +16,29 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Value, compile  # noqa: A004 - autograd.compile is the subject
+from autograd import Value
 from autograd.replay import NOT_REPLAYED
-from autograd.replay import python as backend
+from autograd.replay import python as python_backend
 from autograd.testing import expressions
 from nn.testing import mlps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from w1_data import initial_weights, make_moons
 from w1_demo import ValueModel, demo_loss
+
+BACKEND = {"name": "numpy"}
+
+
+@pytest.fixture(scope="module", params=["numpy", "python"], autouse=True)
+def backend(request):
+    """Every test here runs with both backends: they have one meaning, eager's."""
+    BACKEND["name"] = request.param
+    yield request.param
+    BACKEND["name"] = "numpy"
+
+
+def compile(fn, **options):  # noqa: A001 - autograd.compile, with this run's backend
+    return autograd.compile(fn, backend=BACKEND["name"], **options)
 
 
 def bits(values):
@@ -73,8 +88,8 @@ def test_random_graphs_replay_bit_for_bit(expr, seed):
     eager_params = [Value(x) for x, p in zip(expr.leaves, is_param) if p]
     compiled_params = [Value(x) for x, p in zip(expr.leaves, is_param) if p]
 
-    def build(params, inputs):
-        it_p, it_i = iter(params), iter(inputs)
+    def build(params, inputs):  # inputs as Values, as eager makes them (fn gets floats)
+        it_p, it_i = iter(params), iter(Value(x) for x in inputs)
         xs = [next(it_p) if p else next(it_i) for p in is_param]
         return expr(xs)
 
@@ -84,7 +99,7 @@ def test_random_graphs_replay_bit_for_bit(expr, seed):
         _start_grads(random.Random(seed + k), eager_params)
         _start_grads(random.Random(seed + k), compiled_params)
         try:
-            loss = build(eager_params, [Value(x) for x in inputs])
+            loss = build(eager_params, inputs)
             loss.backward()
         except (ArithmeticError, ValueError) as error:
             with pytest.raises(type(error)):
@@ -123,8 +138,13 @@ def test_mlp_training_runs_replay_bit_for_bit(model, seed):
     y = [rng.uniform(-1, 1) for _ in range(6)]
     step = compile(lambda X, y: nn.mse([twin(x) for x in X], y))
     for _ in range(30):
-        loss = nn.mse([model(x) for x in X], y)
-        loss.backward()
+        try:
+            loss = nn.mse([model(x) for x in X], y)
+            loss.backward()
+        except (ArithmeticError, ValueError) as error:  # training diverged: the same error
+            with pytest.raises(type(error)):
+                step(X, y)
+            return
         replayed = step(X, y)
         assert replayed.data == loss.data
         assert bits(twin.parameters()) == bits(model.parameters())
@@ -312,7 +332,7 @@ def test_the_backends_relu_step_is_relus_fast_path(x, g, before):
     parent.grad = before
     if g != 0.0 or out - out != 0.0:  # as the walk calls it
         relu.fast(g, (parent,), out)
-    got = backend._relu_step(before, g, x, out)
+    got = python_backend._relu_step(before, g, x, out)
     assert got.hex() == parent.grad.hex() or (math.isnan(got) and math.isnan(parent.grad))
 
 
@@ -329,3 +349,155 @@ def test_a_step_that_takes_a_gradient_of_a_gradient_runs_eagerly():
     with pytest.warns(RuntimeWarning, match="create_graph"):
         compiled(2.0)
     assert compiled(-2.0).data == 0.0 and compiled.eager_only
+
+
+# --- the shapes the numpy backend batches: chains, copies, wide layers, −0.0 ------------------------
+
+
+class LectureMLP:
+    """The lecture's MLP, verbatim in spirit: each neuron is builtins.sum of w·x (a chain of
+    additions, one node each) starting from its bias, then tanh."""
+
+    def __init__(self, sizes, seed):
+        rng = random.Random(seed)
+        self.layers = [
+            [
+                ([Value(rng.uniform(-1, 1)) for _ in range(a)], Value(rng.uniform(-1, 1)))
+                for _ in range(b)
+            ]
+            for a, b in pairwise(sizes)
+        ]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [sum((wi * xi for wi, xi in zip(w, x)), b).tanh() for w, b in layer]
+        return x[0]
+
+    def parameters(self):
+        return [p for layer in self.layers for w, b in layer for p in (*w, b)]
+
+
+def test_the_lectures_sum_chains_replay_bit_for_bit_over_many_steps():
+    eager, twin = LectureMLP([3, 4, 4, 1], seed=1), LectureMLP([3, 4, 4, 1], seed=1)
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+
+    def loss(model, xs, ys):
+        return sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
+
+    step = compile(lambda xs, ys: loss(twin, xs, ys))
+    for k in range(100):
+        expected = loss(eager, xs, ys)
+        expected.backward()
+        assert step(xs, ys).data == expected.data, k
+        assert bits(twin.parameters()) == bits(eager.parameters()), k
+        sgd(eager.parameters(), 0.05)
+        sgd(twin.parameters(), 0.05)
+    assert step.counts["traced"] == 1
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    expr=expressions(
+        ["add", "sub", "mul", "tanh", "sigmoid", "exp", "log", "relu", "sum", "dot", "div"],
+        max_leaves=4,
+        max_nodes=10,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_sixteen_copies_of_a_random_graph_into_a_sixteen_term_dot_over_a_hundred_steps(expr, seed):
+    # Sixteen points through the same random graph (shared parameters, inputs of their own)
+    # into a 16-term dot: the numpy backend batches the copies; 100 steps of SGD, gradients
+    # starting at 0, −0.0 or anything.
+    rng = random.Random(seed)
+    n = len(expr.leaves)
+    is_param = [k % 2 == 0 for k in range(n)]
+    eager_ps, twin_ps = ([Value(x) for x, p in zip(expr.leaves, is_param) if p] for _ in range(2))
+    ws = [rng.uniform(-1, 1) for _ in range(16)]
+    eager_ws, twin_ws = ([Value(w) for w in ws] for _ in range(2))
+    point = [x for x, p in zip(expr.leaves, is_param) if not p]
+    points = [[x + 0.01 * j for x in point] for j in range(16)]
+
+    def build(ps, ws, points):
+        outs = []
+        for inputs in points:
+            it_p, it_i = iter(ps), iter(Value(x) for x in inputs)
+            outs.append(expr([next(it_p) if p else next(it_i) for p in is_param]))
+        return autograd.dot(ws, outs, bias=0.25).tanh()
+
+    step = compile(lambda points: build(twin_ps, twin_ws, points))
+    eager_all, twin_all = eager_ps + eager_ws, twin_ps + twin_ws
+    for k in range(100):
+        _start_grads(random.Random(seed + k), eager_all)
+        _start_grads(random.Random(seed + k), twin_all)
+        try:
+            loss = build(eager_ps, eager_ws, points)
+            loss.backward()
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step(points)
+            return
+        assert step(points).data.hex() == loss.data.hex(), k
+        assert bits(twin_all) == bits(eager_all), k
+        for a, b in zip(eager_all, twin_all):
+            a.data = b.data = a.data - 0.01 * a.grad
+    assert step.counts["traced"] == 1
+
+
+def test_a_gradient_that_starts_at_negative_zero_keeps_its_sign_where_eager_sends_nothing():
+    # w·x <= 0: the relu is off and eager adds nothing to w.grad, so −0.0 stays −0.0; adding
+    # the 0·x the off relu stands for would make it +0.0 (for x > 0).
+    w, twin = Value(-1.0), Value(-1.0)
+    step = compile(lambda x: (twin * x).relu() + 1.0)
+    step(1.0)
+    for x in (1.0, -1.0, 2.0):
+        w.grad = twin.grad = -0.0
+        ((w * Value(x)).relu() + 1.0).backward()
+        step(x)
+        assert bits([twin]) == bits([w]), x
+    assert math.copysign(1.0, twin.grad) == -1.0  # the last x sent it nothing
+
+
+def test_a_wide_mlp_replays_bit_for_bit():
+    # 2-64-64-1 on 40 points (the benchmark's W6 has 500): 4,417 parameters, 64-term dots
+    X, y = make_moons()
+    X, y = X[:40], y[:40]
+    eager, twin = nn.MLP(2, [64, 64, 1], seed=5), nn.MLP(2, [64, 64, 1], seed=5)
+    step = compile(lambda X, y: demo_loss(twin, Value, X, y))
+    for k in range(3):
+        loss = demo_loss(eager, Value, X, y)
+        loss.backward()
+        assert step(X, y).data == loss.data
+        assert bits(twin.parameters()) == bits(eager.parameters()), k
+        sgd(eager.parameters(), 0.5)
+        sgd(twin.parameters(), 0.5)
+
+
+def test_a_compiled_step_keeps_no_node_of_its_trace():
+    import gc
+
+    model = nn.MLP(2, [8, 1], seed=0)
+    X, y = make_moons()
+    step = compile(lambda X, y: demo_loss(model, Value, X[:20], y[:20]))
+    gc.collect()
+    before = sum(type(o) is Value for o in gc.get_objects())
+    step(X, y)
+    step(X, y)
+    gc.collect()
+    after = sum(type(o) is Value for o in gc.get_objects())
+    assert after - before <= 1  # the returned loss; the ~700 nodes of the trace are gone
+
+
+def test_the_numpy_plan_is_a_few_arrays_a_batch_however_many_points(backend):
+    if backend != "numpy":
+        pytest.skip("the python backend's code is a line a node by design")
+    sizes = []
+    for points in (10, 100):
+        model = nn.MLP(2, [16, 16, 1], seed=0)
+        X, y = make_moons()
+        step = compile(lambda X, y, model=model: demo_loss(model, Value, X, y))
+        step(X[:points], y[:points])
+        (entry,) = next(iter(step.traces.values()))
+        plan = entry.replay.__self__
+        sizes.append((len(plan.batches), sum(len(b.pulls) for b in plan.batches)))
+    assert sizes[0] == sizes[1]

@@ -46,12 +46,12 @@ from typing import Any
 
 from ..mode import anomaly, grad_enabled
 from ..value import Value
-from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, trace
+from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, trace
 
 __all__ = ["NOT_REPLAYED", "Compiled", "NotReplayed", "compile"]
 
 MAX_TRACES = 8  # of one argument shape, before a step runs eagerly for good
-BACKENDS = ("python",)
+BACKENDS = ("numpy", "python")
 
 
 def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
@@ -61,7 +61,7 @@ def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
     if backend is None:
-        backend = BACKENDS[0]
+        backend = "numpy" if _has_numpy() else "python"
     if backend not in BACKENDS:
         raise ValueError(f"compile: backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
@@ -69,19 +69,32 @@ def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
     return Compiled(fn, backend, max_traces)
 
 
-class _Entry:
-    """One trace of one argument shape: its parameters, its outputs, its replay."""
+def _has_numpy() -> bool:
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
-    __slots__ = ("outputs", "param_slots", "params", "replay")
+
+class _Entry:
+    """One trace of one argument shape: its parameters, its outputs, its replay.
+
+    ``replay(params, inputs)`` returns None (eager would raise or meet inf or nan), False (a
+    guard failed) or ``(the parameters' gradients, the outputs' numbers, their gradients)``.
+    """
+
+    __slots__ = ("outputs", "params", "replay")
 
     def __init__(self, tr: Trace, backend: str) -> None:
-        from .python import compile_trace
-
-        slots = {node: i for i, node in enumerate(tr.nodes)}
+        if backend == "numpy":
+            from .batched import compile_trace
+        else:
+            from .python import compile_trace
+        wanted = list(dict.fromkeys(v for v in _values(tr.outputs)))
         self.params = list(tr.params)  # in the order the replay reads them
-        self.param_slots = [slots[p] for p in self.params]
-        self.outputs = _template(tr.outputs, slots)
-        self.replay = compile_trace(tr)
+        self.outputs = _template(tr.outputs, {v: k for k, v in enumerate(wanted)})
+        self.replay = compile_trace(tr, wanted)
 
 
 class Compiled:
@@ -105,7 +118,7 @@ class Compiled:
     def __call__(self, *args: Any) -> Any:
         if self.eager_only or anomaly() is not None or not grad_enabled():
             return self._eager(args)
-        key, inputs, rebuild = _flatten(args)
+        key, inputs = _flatten(args)
         entries = self.traces.setdefault(key, [])
         for k, entry in enumerate(entries):
             try:
@@ -118,9 +131,9 @@ class Compiled:
                 continue
             if k:
                 entries.insert(0, entries.pop(k))
-            data, grads = found
-            for p, k in zip(entry.params, entry.param_slots):
-                p.grad = grads[k]
+            param_grads, data, grads = found
+            for p, g in zip(entry.params, param_grads):
+                p.grad = g
             self.counts["replayed"] += 1
             return _result(entry.outputs, data, grads)
         if len(entries) >= self.max_traces:
@@ -130,7 +143,7 @@ class Compiled:
             )
             return self._eager(args)
         try:
-            tr = trace(lambda leaves: self.fn(*rebuild(leaves)), inputs)
+            tr = trace(lambda leaves: self.fn(*_rebuild(args, leaves)), inputs)
         except Untraceable as e:
             self._give_up(str(e))
             return self._eager(args)
@@ -159,37 +172,58 @@ class Compiled:
 # --- arguments: inputs (floats), parameters (Values) and static values ---------------------------
 
 
-def _flatten(
-    args: tuple[Any, ...],
-) -> tuple[Any, list[float], Callable[[list[Value]], tuple[Any, ...]]]:
-    """(the cache key of the arguments' shape, the input floats, a function that rebuilds the
-    arguments with a Value for each input float)."""
+def _flatten(args: tuple[Any, ...]) -> tuple[Any, list[float]]:
+    """(the cache key of the arguments' shape, the input floats in order). Run at every call:
+    a list of floats is taken whole, at C speed."""
     inputs: list[float] = []
+    return tuple(_shape(a, inputs) for a in args), inputs
 
-    def walk(x: Any) -> tuple[Any, Callable[[list[Value]], Any]]:
-        if type(x) is float:
-            k = len(inputs)
-            inputs.append(x)
-            return "f", lambda leaves: leaves[k]
+
+def _shape(x: Any, inputs: list[float]) -> Any:
+    kind = type(x)
+    if kind is float:
+        inputs.append(x)
+        return "f"
+    if kind is list or kind is tuple:
+        if x and set(map(type, x)) == _FLOAT:
+            inputs.extend(x)
+            return (kind.__name__, len(x))
+        return (kind.__name__, tuple(_shape(item, inputs) for item in x))
+    if isinstance(x, Value):
+        return ("param", id(x))
+    if isinstance(x, (list, tuple)):  # their subclasses: rebuilt as the class itself
+        return (kind, tuple(_shape(item, inputs) for item in x))
+    if _is_float_array(x):
+        inputs.extend(x.ravel().tolist())
+        return ("array", x.shape)
+    if isinstance(x, float):  # numpy float scalars and float subclasses
+        return _shape(float(x), inputs)
+    return _static(x)
+
+
+_FLOAT = {float}
+
+
+def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
+    """The arguments with the k-th input float replaced by ``leaves[k]`` (to trace ``fn``)."""
+    it = iter(leaves)
+
+    def rebuild(x: Any) -> Any:
+        kind = type(x)
+        if kind is float:
+            return next(it)
         if isinstance(x, Value):
-            return ("param", id(x)), lambda leaves: x
+            return x
         if isinstance(x, (list, tuple)):
-            parts = [walk(item) for item in x]
-            kind = type(x)
-            return (kind.__name__, tuple(p[0] for p in parts)), lambda leaves: kind(
-                p[1](leaves) for p in parts
-            )
+            items = [rebuild(item) for item in x]
+            return kind(*items) if hasattr(x, "_fields") else kind(items)  # namedtuples too
         if _is_float_array(x):
-            k = len(inputs)
-            inputs.extend(x.ravel().tolist())
-            shape = x.shape
-            return ("array", shape), lambda leaves: _value_array(leaves[k : k + x.size], shape)
-        if isinstance(x, float):  # numpy float scalars and float subclasses
-            return walk(float(x))
-        return _static(x), lambda leaves: x
+            return _value_array([next(it) for _ in range(x.size)], x.shape)
+        if isinstance(x, float):
+            return next(it)
+        return x
 
-    parts = [walk(a) for a in args]
-    return tuple(p[0] for p in parts), inputs, lambda leaves: tuple(p[1](leaves) for p in parts)
+    return tuple(rebuild(a) for a in args)
 
 
 def _is_float_array(x: Any) -> bool:
@@ -236,7 +270,7 @@ def _template(outputs: Any, slots: dict[Value, int]) -> Any:
     return outputs  # NOT_REPLAYED
 
 
-def _result(template: Any, data: tuple[float, ...], grads: tuple[float, ...]) -> Any:
+def _result(template: Any, data: list[float], grads: list[float]) -> Any:
     if type(template) is int:
         out = Value(data[template])
         out.grad = grads[template]

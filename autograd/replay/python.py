@@ -34,10 +34,10 @@ _SUB, _NEG = OPS["sub"], OPS["neg"]
 INLINE = (_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG)  # written out here: see the docstring
 
 
-def compile_trace(tr: Trace) -> Callable[[list[Value], list[float]], Any]:
-    """``replay(params, inputs)`` for the trace: ``(V, G)`` — every node's number and gradient —
-    or None, or False (see the module's docstring)."""
-    source, namespace = generate(tr)
+def compile_trace(tr: Trace, wanted: list[Value]) -> Callable[[list[Value], list[float]], Any]:
+    """``replay(params, inputs)`` for the trace: the parameters' gradients and the wanted
+    nodes' numbers and gradients, or None, or False (see the module's docstring)."""
+    source, namespace = generate(tr, wanted)
     exec(compile(source, f"<replay of {len(tr.nodes)} nodes>", "exec"), namespace)
     return namespace["replay"]  # type: ignore[no-any-return]
 
@@ -92,7 +92,7 @@ def _run(slot: dict[Value, int], items: tuple[Any, ...]) -> tuple[int, int] | No
     return None
 
 
-def generate(tr: Trace) -> tuple[str, dict[str, Any]]:
+def generate(tr: Trace, wanted: list[Value]) -> tuple[str, dict[str, Any]]:
     """The replay function's source and namespace."""
     w = _Writer(tr)
     n = len(tr.nodes)
@@ -134,7 +134,11 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any]]:
         k -= 1
     w.emit("    if not _all(_map(_isfinite, G)):")
     w.emit("        return None")
-    w.emit("    return V, G")
+    params = tuple(w.slot[p] for p in tr.params)
+    outputs = tuple(w.slot[v] for v in wanted)
+    w.emit(
+        f"    return [G[i] for i in {params!r}], [V[i] for i in {outputs!r}], [G[i] for i in {outputs!r}]"
+    )
     w.namespace["C"] = tuple(w.constants)
     return "\n".join(w.lines) + "\n", w.namespace
 

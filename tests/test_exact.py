@@ -1,0 +1,91 @@
+"""autograd.exact.fsum_rows: math.fsum's numbers for every row, at numpy's speed — the sums
+the numpy replay uses for dot and sum nodes, so they must be fsum's to the last bit."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+np = pytest.importorskip("numpy")
+
+from autograd import exact  # noqa: E402
+from autograd.exact import fsum_rows  # noqa: E402
+
+
+def fsums(P):
+    return [math.fsum(row) for row in P.tolist()]
+
+
+def same(got, want):
+    return [x.hex() for x in got.tolist()] == [x.hex() for x in want]
+
+
+# Floats of every size, zeros of both signs, and numbers that make ties: sums of a few dyadic
+# numbers land exactly halfway between two floats, where rounding to even must be fsum's.
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64).filter(lambda x: abs(x) < 1e300)
+dyadic = st.builds(lambda k, e: k * 2.0**e, st.integers(-(2**53), 2**53), st.integers(-60, 60))
+element = st.one_of(finite, dyadic, st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0**-1074, 1e-310]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.lists(st.lists(element, min_size=n, max_size=n), min_size=1, max_size=12)
+    )
+)
+def test_every_row_is_fsums_to_the_last_bit(rows):
+    P = np.array(rows, dtype=float)
+    assert same(fsum_rows(P), fsums(P))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 16, 33, 64, 101])
+def test_random_rows_of_every_kind(n):
+    rng = np.random.default_rng(n)
+    m = 3000
+    kinds = [
+        rng.normal(size=(m, n)),
+        rng.normal(size=(m, n)) * 10.0 ** rng.integers(-30, 30, size=(m, n)),  # any sizes
+        rng.normal(size=(m, n)) * np.maximum(rng.normal(size=(m, n)), 0.0),  # relu: zeros
+        rng.integers(-4, 5, size=(m, n)) * 0.25,  # exact sums, ties, zero sums
+        rng.normal(size=(m, n)) * 1e-310,  # subnormal
+        rng.normal(size=(m, n)) * 1e300 / n,  # large
+    ]
+    cancel = rng.normal(size=(m, n))
+    cancel[:, -1] = -cancel[:, :-1].sum(axis=1) + rng.normal(size=m) * 1e-14  # near-total cancel
+    kinds.append(cancel)
+    negative_zeros = rng.normal(size=(m, n))
+    negative_zeros[rng.random(size=(m, n)) < 0.5] = -0.0
+    kinds.append(negative_zeros)
+    for P in kinds:
+        P = np.asarray(P, dtype=float)
+        assert same(fsum_rows(P), fsums(P))
+
+
+def test_a_sum_that_overflows_raises_as_fsum_does():
+    P = np.array([[1e308, 1e308, -1e308], [1.0, 2.0, 3.0]])
+    with pytest.raises(OverflowError):
+        math.fsum(P[0].tolist())
+    with pytest.raises(OverflowError):
+        fsum_rows(P)
+
+
+def test_ties_are_settled_by_adding_the_errors_exactly_not_by_asking_fsum(monkeypatch):
+    # Three numbers whose exact sum lies halfway between two floats: the first bound cannot
+    # tell, the exact second pass can; fsum itself is asked only for zero sums.
+    asked, fsum = [], math.fsum
+    monkeypatch.setattr(exact.math, "fsum", lambda row: asked.append(row) or fsum(row))
+    row = [1.0, 2.0**-53, 2.0**-80]
+    tie = [1.0, 2.0**-53, 0.0]
+    P = np.array([row, tie, [0.5, -0.5, 0.0]] * 100)
+    got = fsum_rows(P)
+    assert len(asked) == 100
+    assert same(got, fsums(P))  # the rows that sum to zero, whose sign fsum decides
+
+
+def test_empty_and_single_columns():
+    assert fsum_rows(np.zeros((3, 0))).tolist() == [0.0, 0.0, 0.0]
+    P = np.array([[-0.0], [2.5], [-1e-320]])
+    assert same(fsum_rows(P), fsums(P))
