@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["fsum_rows"]
+__all__ = ["FEW", "fsum_rows"]
 
+FEW = 3500  # rows × (terms + 8) below which math.fsum is asked row by row (it is quicker)
 _U = 2.0**-53  # the unit roundoff of float64
 _EXPONENT = 0x7FF0000000000000  # a float64's exponent bits
 
@@ -36,24 +37,27 @@ def fsum_rows(P: Any) -> Any:
     import numpy as np
 
     m, n = P.shape
+    if m * (n + 8) < FEW:  # a few sums: fsum itself is quicker than numpy's overheads
+        return np.array([math.fsum(row) for row in P.tolist()]).reshape(m)
     if n <= 2:  # one addition at most: rounded once, as fsum rounds (but for a zero's sign)
         r = P[:, 0] + P[:, 1] if n == 2 else P[:, 0] + 0.0 if n else np.zeros(m)
     else:
         r = np.empty(m)
-        chunk = max(256, 2**18 // n)  # rows at a time, so the temporaries stay in cache
+        T = P.T if P.T.flags.c_contiguous else np.ascontiguousarray(P.T)  # a row a term
+        chunk = max(256, 2**18 // n)  # sums at a time, so the temporaries stay in cache
         with np.errstate(all="ignore"):
             for lo in range(0, m, chunk):
-                r[lo : lo + chunk] = _rounded_sums(np, P[lo : lo + chunk])
+                r[lo : lo + chunk] = _rounded_sums(np, T[:, lo : lo + chunk])
     zero = np.flatnonzero(r == 0.0)  # fsum picks the sign of a zero sum: ask it
     if zero.size:
         r[zero] = [math.fsum(row) for row in P[zero].tolist()]
     return r
 
 
-def _rounded_sums(np: Any, P: Any) -> Any:
-    """Each row's exact sum rounded once, but nan where that could not be made sure of."""
-    n = P.shape[1]
-    s, E = _distil(np, np.ascontiguousarray(P.T))  # each row's sum is s + Σ E, exactly
+def _rounded_sums(np: Any, T: Any) -> Any:
+    """Each column's exact sum, rounded once (T: a row a term, a column a sum)."""
+    n = T.shape[0]
+    s, E = _distil(np, T)  # each column's sum is s + Σ E, exactly
     errors = E.sum(axis=0)
     r = s + errors
     certified = _nearest(np, r, s, errors, np.abs(E).sum(axis=0), n)
@@ -65,7 +69,7 @@ def _rounded_sums(np: Any, P: Any) -> Any:
         r[rows[sure]] = r2[sure]
         rows = rows[~sure]
         if rows.size:
-            r[rows] = [math.fsum(row) for row in P[rows].tolist()]
+            r[rows] = [math.fsum(column) for column in T[:, rows].T.tolist()]
     return r
 
 

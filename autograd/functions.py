@@ -19,6 +19,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
+from .mode import tracer
 from .ops import OPS, dot_inputs, dot_value, run
 from .value import Value, _apply, _record, apply, as_float
 
@@ -181,6 +182,8 @@ def linear(
     if not _BIAS_TYPES.issuperset(map(type, biases)):
         biases = [None if b is None else operands((b,), "linear")[0] for b in biases]
     data = _data if weight_types == {Value} else _float_or_data
+    if tracer() is not None:  # compile is tracing: the engine's reads are no guards
+        data = _float_or_slot
     pairs: list[Number] = [0.0] * (2 * len(xs))  # dot's inputs (w1, x1, w2, x2, ...)
     pairs[1::2] = xs
     out = []
@@ -202,6 +205,10 @@ def linear(
 
 def _float_or_data(x: Number) -> float:
     return x if type(x) is float else x.data
+
+
+def _float_or_slot(x: Number, _get: Any = Value.__dict__["data"].__get__) -> float:
+    return x if type(x) is float else _get(x)  # the slot itself, past a tracer's hook
 
 
 _data = attrgetter("data")

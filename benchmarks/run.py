@@ -2,7 +2,8 @@
 
     python benchmarks/run.py [--quick] [--only W1,W3] [--json PATH]
 
-W1 micrograd's demo step, W2 a deep chain, W3 bytes per node, W4 a wide sum, each in a fresh
+W1 micrograd's demo step (with W5, the same step compiled), W2 a deep chain, W3 bytes per node,
+W4 a wide sum, W6 the compiled step on a wide network (2-64-64-1, 500 points), each in a fresh
 process of its own (W1's contenders alternate within one process), so that what one workload
 leaves behind (torch's objects, a fragmented heap) cannot slow the next. Prints a table;
 a full run (all workloads, not --quick) also writes benchmarks/results.json and the table in
@@ -28,6 +29,7 @@ from report import format_table, update_readme, write_json
 from w1_step import run_w1
 from w2_chain import run_w2
 from w4_wide_sum import run_w4
+from w6_wide import run_w6
 
 HERE = Path(__file__).resolve().parent
 WORKLOADS: dict[str, Callable[[bool], dict[str, Any]]] = {
@@ -35,6 +37,7 @@ WORKLOADS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "W2": run_w2,
     "W3": lambda quick: measure_memory(),
     "W4": run_w4,
+    "W6": run_w6,
 }
 
 

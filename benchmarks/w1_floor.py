@@ -21,9 +21,12 @@ class FloatFloor:
 
     name = "plain floats, hand backward"
 
-    def __init__(self, X: list[list[float]], y: list[float]) -> None:
-        if SIZES[-1] != 1:
-            raise ValueError("FloatFloor: the last layer must have one neuron")
+    def __init__(
+        self, X: list[list[float]], y: list[float], sizes: tuple[int, ...] = SIZES
+    ) -> None:
+        if len(sizes) != 4 or sizes[-1] != 1:
+            raise ValueError("FloatFloor: two hidden layers and one output neuron")
+        self.sizes = sizes
         self.X = X
         self.y = y
         self.W: list[list[list[float]]] = []
@@ -33,7 +36,7 @@ class FloatFloor:
 
     def load(self, flat: list[float]) -> None:
         """Set the weights from a flat list in micrograd's order."""
-        layers = split_weights(flat)
+        layers = split_weights(flat, self.sizes)
         self.W = [[list(w) for w, _ in layer] for layer in layers]
         self.B = [[b for _, b in layer] for layer in layers]
 

@@ -65,12 +65,16 @@ class CompiledModel(ValueModel):
 
 
 def compiled_contender(
-    X: list[list[float]], y: list[float], backend: str = "python"
+    X: list[list[float]],
+    y: list[float],
+    backend: str = "python",
+    sizes: tuple[int, ...] = SIZES,
 ) -> CompiledModel:
-    """This engine, compiled (W5): nn.MLP running micrograd's demo loss through autograd.compile."""
+    """This engine, compiled (W5, W6): nn.MLP running micrograd's demo loss through
+    autograd.compile."""
     ag = load_autograd()
     mlp = load_mlp()
-    nin, *nouts = SIZES
+    nin, *nouts = sizes
     return CompiledModel(
         f"engine compiled ({backend})", mlp(nin, list(nouts)), ag.Value, X, y, backend=backend
     )

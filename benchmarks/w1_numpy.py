@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from w1_data import ALPHA, LEARNING_RATE, split_weights
+from w1_data import ALPHA, LEARNING_RATE, SIZES, split_weights
 
 __all__ = ["NumpyBatched", "make_numpy"]
 
@@ -14,8 +14,11 @@ class NumpyBatched:
 
     name = "numpy matrices"
 
-    def __init__(self, np: Any, X: list[list[float]], y: list[float]) -> None:
+    def __init__(
+        self, np: Any, X: list[list[float]], y: list[float], sizes: tuple[int, ...] = SIZES
+    ) -> None:
         self.np = np
+        self.sizes = sizes
         self.X = np.array(X, dtype=np.float64)
         self.y = np.array(y, dtype=np.float64)
         self.W: list[Any] = []  # one (nout, nin) matrix per layer, rows are neurons
@@ -26,7 +29,7 @@ class NumpyBatched:
     def load(self, flat: list[float]) -> None:
         """Set the weights from a flat list in micrograd's order."""
         np = self.np
-        layers = split_weights(flat)
+        layers = split_weights(flat, self.sizes)
         self.W = [np.array([w for w, _ in layer], dtype=np.float64) for layer in layers]
         self.B = [np.array([b for _, b in layer], dtype=np.float64) for layer in layers]
 
@@ -69,10 +72,12 @@ def _flatten(np: Any, W: list[Any], B: list[Any]) -> list[float]:
     return np.concatenate([np.hstack([w, b[:, None]]).ravel() for w, b in zip(W, B)]).tolist()
 
 
-def make_numpy(X: list[list[float]], y: list[float]) -> NumpyBatched | None:
+def make_numpy(
+    X: list[list[float]], y: list[float], sizes: tuple[int, ...] = SIZES
+) -> NumpyBatched | None:
     """The numpy contender, or None when numpy is not installed."""
     try:
         import numpy as np
     except ImportError:
         return None
-    return NumpyBatched(np, X, y)
+    return NumpyBatched(np, X, y, sizes)

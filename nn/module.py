@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterator, Mapping
-from itertools import chain
+from collections.abc import Mapping
+from itertools import chain, repeat
 from typing import Any
 
 from autograd import Value
@@ -79,8 +79,9 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every parameter (a Value), in the order of :meth:`named_parameters`."""
-        # The same walk without the names: a training loop asks for this at every step.
-        entries = (e if type(e) is list else (e,) for _, e in self._entries())
+        found: list[_Entry] = []
+        self._collect(found, "", set(), False)
+        entries = (e if type(e) is list else (e,) for _, e in found)
         return list(dict.fromkeys(chain.from_iterable(entries)))  # Values hash by identity
 
     def zero_grad(self) -> None:
@@ -88,29 +89,35 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def _entries(self, prefix: str = "", visited: set[int] | None = None) -> Iterator[_Entry]:
+    def _entries(self, prefix: str = "", visited: set[int] | None = None) -> list[_Entry]:
         """(name, Value or list of Values) for each parameter attribute, depth first."""
-        visited = set() if visited is None else visited
+        out: list[_Entry] = []
+        self._collect(out, prefix, set() if visited is None else visited, True)
+        return out
+
+    def _collect(self, out: list[Any], prefix: str, visited: set[int], named: bool) -> None:
+        """:meth:`_entries` into ``out`` (with names None unless ``named``: a training loop
+        asks for the parameters at every step, and needs no names)."""
         if id(self) in visited:
             return
         visited.add(id(self))
         for attr, value in vars(self).items():
             if attr.startswith("_"):
                 continue
-            name = prefix + attr
+            name = prefix + attr if named else ""
             if isinstance(value, Value):
-                yield name, value
+                out.append((name, value))
             elif isinstance(value, Module):
-                yield from value._entries(name + ".", visited)
+                value._collect(out, name + "." if named else "", visited, named)
             elif isinstance(value, (list, tuple)):
-                if value and all(isinstance(v, Value) for v in value):
-                    yield name, list(value)
+                if value and all(map(isinstance, value, repeat(Value))):
+                    out.append((name, list(value)))
                     continue
                 for i, item in enumerate(value):
                     if isinstance(item, Value):
-                        yield f"{name}.{i}", item
+                        out.append((f"{name}.{i}" if named else "", item))
                     elif isinstance(item, Module):
-                        yield from item._entries(f"{name}.{i}.", visited)
+                        item._collect(out, f"{name}.{i}." if named else "", visited, named)
 
     # --- state -------------------------------------------------------------------------------
 

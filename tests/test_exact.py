@@ -15,6 +15,12 @@ from autograd import exact  # noqa: E402
 from autograd.exact import fsum_rows  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def vectorised(monkeypatch):
+    """Small matrices too go the vectorised way here (in use, fsum sums them row by row)."""
+    monkeypatch.setattr(exact, "FEW", 0)
+
+
 def fsums(P):
     return [math.fsum(row) for row in P.tolist()]
 
@@ -88,4 +94,10 @@ def test_ties_are_settled_by_adding_the_errors_exactly_not_by_asking_fsum(monkey
 def test_empty_and_single_columns():
     assert fsum_rows(np.zeros((3, 0))).tolist() == [0.0, 0.0, 0.0]
     P = np.array([[-0.0], [2.5], [-1e-320]])
+    assert same(fsum_rows(P), fsums(P))
+
+
+def test_a_few_rows_are_summed_by_fsum_itself(monkeypatch):
+    monkeypatch.setattr(exact, "FEW", 3500)
+    P = np.array([[1.0, 2.0**-53, 2.0**-80], [-0.0, -0.0, -0.0]] * 10)
     assert same(fsum_rows(P), fsums(P))

@@ -501,3 +501,24 @@ def test_the_numpy_plan_is_a_few_arrays_a_batch_however_many_points(backend):
         plan = entry.replay.__self__
         sizes.append((len(plan.batches), sum(len(b.pulls) for b in plan.batches)))
     assert sizes[0] == sizes[1]
+
+
+def test_the_default_backend_is_numpy_for_wide_graphs_and_python_for_deep_narrow_ones():
+    pytest.importorskip("numpy")
+    w = Value(0.5)
+
+    def deep(x):  # 1,000 nodes one after the other: a batch of one each
+        h = Value(x)
+        for _ in range(500):
+            h = (h * w).tanh() + x
+        return h
+
+    X, y = make_moons()
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    wide = autograd.compile(lambda X, y: demo_loss(model, Value, X, y))
+    narrow = autograd.compile(deep)
+    wide(X, y)
+    narrow(0.3)
+    assert [e.backend for e in next(iter(wide.traces.values()))] == ["numpy"]
+    assert [e.backend for e in next(iter(narrow.traces.values()))] == ["python"]
+    assert "per trace" in repr(wide)

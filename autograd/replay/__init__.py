@@ -57,13 +57,19 @@ BACKENDS = ("numpy", "python")
 def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
     fn: Callable[..., Any], *, backend: str | None = None, max_traces: int = MAX_TRACES
 ) -> Compiled:
-    """``fn`` as a compiled step; see the module's docstring."""
+    """``fn`` as a compiled step; see the module's docstring.
+
+    ``backend``: "numpy" (the graph in batches: fast where many nodes do the same thing, as
+    a layer's neurons over a batch of points), "python" (generated Python, a line a node: no
+    dependency, fast on deep narrow graphs), or None — numpy where it is installed and the
+    trace has on average at least ``WIDE`` nodes a batch, else python.
+    """
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
-    if backend is None:
-        backend = "numpy" if _has_numpy() else "python"
-    if backend not in BACKENDS:
+    if backend is not None and backend not in BACKENDS:
         raise ValueError(f"compile: backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "numpy" and not _has_numpy():
+        raise ImportError("compile: backend='numpy' needs numpy (pip install numpy)")
     if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
         raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces!r}")
     return Compiled(fn, backend, max_traces)
@@ -77,6 +83,9 @@ def _has_numpy() -> bool:
     return True
 
 
+WIDE = 16  # nodes a batch, on average, from which the numpy backend is the faster
+
+
 class _Entry:
     """One trace of one argument shape: its parameters, its outputs, its replay.
 
@@ -84,23 +93,28 @@ class _Entry:
     guard failed) or ``(the parameters' gradients, the outputs' numbers, their gradients)``.
     """
 
-    __slots__ = ("outputs", "params", "replay")
+    __slots__ = ("backend", "outputs", "params", "replay")
 
-    def __init__(self, tr: Trace, backend: str) -> None:
-        if backend == "numpy":
-            from .batched import compile_trace
-        else:
-            from .python import compile_trace
+    def __init__(self, tr: Trace, backend: str | None) -> None:
         wanted = list(dict.fromkeys(v for v in _values(tr.outputs)))
         self.params = list(tr.params)  # in the order the replay reads them
         self.outputs = _template(tr.outputs, {v: k for k, v in enumerate(wanted)})
-        self.replay = compile_trace(tr, wanted)
+        if backend != "python" and _has_numpy():
+            from .batched import Plan
+
+            plan = Plan(tr, wanted)
+            if backend == "numpy" or plan.size >= WIDE * len(plan.batches):
+                self.backend, self.replay = "numpy", plan.replay
+                return
+        from .python import compile_trace
+
+        self.backend, self.replay = "python", compile_trace(tr, wanted)
 
 
 class Compiled:
     """A compiled step (see :func:`compile`): call it as you would call the step."""
 
-    def __init__(self, fn: Callable[..., Any], backend: str, max_traces: int) -> None:
+    def __init__(self, fn: Callable[..., Any], backend: str | None, max_traces: int) -> None:
         self.fn, self.backend, self.max_traces = fn, backend, max_traces
         self.traces: dict[Any, list[_Entry]] = {}
         self.eager_only: str | None = None  # why the step runs eagerly for good
@@ -113,7 +127,8 @@ class Compiled:
             if self.eager_only
             else f"{sum(map(len, self.traces.values()))} traces"
         )
-        return f"<compiled {getattr(self.fn, '__name__', 'step')} ({self.backend}), {state}>"
+        backend = self.backend or "numpy or python, per trace"
+        return f"<compiled {getattr(self.fn, '__name__', 'step')} ({backend}), {state}>"
 
     def __call__(self, *args: Any) -> Any:
         if self.eager_only or anomaly() is not None or not grad_enabled():

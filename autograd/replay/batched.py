@@ -10,11 +10,13 @@ one batch: its running sums are ``np.add.accumulate``, the same additions in the
 
 The backward pass is the eager walk's arithmetic, regrouped. Eager accumulates into each node's
 ``.grad`` one contribution at a time, ``grad += upstream × local``, in the walk's order (nodes
-last-made first, each sending to its inputs in input order). Here each batch, once its nodes'
-gradients are known, writes its contributions into a buffer; a node's gradient is then its
-starting value plus its contributions *in the walk's order*, added one after the other
-(``np.add.accumulate`` along a row): every gradient sees the additions eager makes, in eager's
-order, so it is the same float.
+last-made first, each sending to its inputs in input order). Here a node's gradient is its
+starting value plus its contributions *in the walk's order*, added one after the other, a row
+of contributions at a time for a whole batch of nodes: every gradient sees the additions eager
+makes, in eager's order, so it is the same float. Each contribution is read where its two
+factors live: the sender's gradient, and its local derivative — for most ops a number the
+forward pass already made (a dot's ∂/∂wᵢ is xᵢ, an add's is 1, exp's is its output: the rule
+says so when called on symbols), else computed per batch by the rule, on arrays.
 
 Eager skips a node whose gradient is 0 (and an off relu passes nothing): the contributions it
 does not make are ±0, and adding ±0 to a sum that started at +0.0 — an interior node's — leaves
@@ -105,26 +107,91 @@ def derivative_on_rows(op: Op) -> Callable[[Any, Any], Any]:
     ).reshape(A.shape)
 
 
+class _Symbol:
+    """Stands for a rule's argument when the rule is called to see what it returns: it
+    supports no operation, so a rule that computes anything from it raises."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError("a symbol")
+
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __float__ = _refuse  # type: ignore[assignment]
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __neg__ = _refuse
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __abs__ = _refuse
+    __hash__ = object.__hash__
+
+
+def local_sources(op: Op, arity: int) -> tuple[Any, ...] | None:
+    """Where each input's local derivative is found without computing it: ``("input", j)``
+    (the number of input j: a dot's ∂/∂wᵢ is xᵢ), ``("out", None)`` (the node's own number:
+    exp), ``("constant", c)`` (add's 1.0); None when the rule computes something.
+
+    >>> local_sources(OPS["mul"], 2)
+    (('input', 1), ('input', 0))
+    >>> local_sources(OPS["tanh"], 1) is None
+    True
+    """
+    symbols = [_Symbol(("input", j)) for j in range(arity)]
+    try:
+        found = op.derivative(*symbols, out=_Symbol(("out", None)))
+    except Exception:  # any use of a symbol: the rule computes something
+        return None
+    if not isinstance(found, tuple) or len(found) != arity:
+        return None
+    sources = []
+    for d in found:
+        if isinstance(d, _Symbol):
+            sources.append(d.source)
+        elif type(d) is float:
+            sources.append(("constant", d))
+        else:
+            return None
+    return tuple(sources)
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 
 class _Batch:
     """Nodes replayed together. ``kind``: "op" (one op, rows of inputs), "chain" (rows of
-    additions, each adding to the previous one), "copy" (``Value(v)`` leaves: v's number)."""
+    additions, each adding to the previous one), "copy" (``Value(v)`` leaves: v's number).
+    ``columns[j]`` are the slots of input j of every node (so that each input, gathered, is
+    contiguous: numpy's fastest)."""
 
-    __slots__ = ("derivative", "forward", "inputs", "kind", "op", "place", "pulls", "start", "stop")
+    __slots__ = (
+        "columns",
+        "derivative",
+        "forward",
+        "kind",
+        "local",
+        "op",
+        "pulls",
+        "sources",
+        "start",
+        "stop",
+    )
 
     def __init__(self, kind: str, op: Op | None, inputs: Any) -> None:
-        self.kind, self.op, self.inputs = kind, op, inputs
+        self.kind, self.op, self.columns = kind, op, inputs.T
         self.start = self.stop = 0  # its nodes' slots
-        self.place = 0  # where its block of contributions starts
         self.forward = forward_on_rows(op) if op is not None else None
         self.derivative = derivative_on_rows(op) if op is not None else None
-        self.pulls: list[tuple[Any, Any]] = []  # (gradient slots, their contributions' places)
+        self.sources = local_sources(op, inputs.shape[1]) if op is not None else None
+        self.local = -1  # where its computed local derivatives start (-1: none computed)
+        self.pulls: list[tuple[Any, Any, Any]] = []  # (targets, senders, local derivatives)
 
 
 class Plan:
-    """A trace laid out for the numpy backend (see the module's docstring)."""
+    """A trace laid out for the numpy backend (see the module's docstring).
+
+    Numbers live in one array D: every node's (``V``, the slots), then the local derivatives
+    the rules compute, then a few constants (1.0, −1.0, ...). Gradients live in G, a slot
+    each, and two more: a −0.0 that pads rows of contributions and the seed 1.0.
+    """
 
     def __init__(self, tr: Trace, wanted: Sequence[Value]) -> None:
         nodes = tr.nodes
@@ -225,6 +292,7 @@ class Plan:
         self.leaves = n_params + n_inputs + len(base_values)
 
         batches: list[_Batch] = []
+        of_node = np.full(N, -1, np.intp)  # each node's batch
         for key in sorted(units, key=lambda k: (k[0], str(k[1]), k[2])):
             members = units[key]
             if key[1] == "chain":
@@ -233,81 +301,115 @@ class Plan:
                 batch = _Batch("chain", None, rows)
             elif key[1] == "copy":
                 order = members
-                batch = _Batch("copy", None, np.array([copies[i] for i in members], np.intp))
+                batch = _Batch("copy", None, np.array([[copies[i]] for i in members], np.intp))
             else:
                 order = members
-                op = nodes[members[0]].op
-                rows = np.array([plist[slist[i] : slist[i + 1]] for i in members], np.intp)
-                batch = _Batch("op", op, rows)
+                rows = parent[starts[members][:, None] + np.arange(key[2])[None, :]]
+                batch = _Batch("op", nodes[members[0]].op, rows)
             batch.start, batch.stop = top, top + len(order)
             slot[order] = np.arange(top, top + len(order))
+            of_node[order] = len(batches)
             top += len(order)
             batches.append(batch)
         for batch in batches:  # inputs by slot
-            batch.inputs = slot[batch.inputs]
-        self.size = top
+            batch.columns = np.ascontiguousarray(slot[batch.columns])
+        self.size = S = top
+        self.pad, self.seed = S, S + 1  # in G: −0.0 and 1.0
 
-        # Contributions: each batch's block holds, row by row, (gradient × local derivative)
-        # for each input of each node; two more places hold the seed 1.0 and a −0.0 pad.
-        block = np.zeros(N, np.intp)  # where a node's places start
-        places = 0
-        new_to_old = np.empty(self.size, np.intp)
-        new_to_old[slot] = np.arange(N + len(constants))
+        # D: the slots' numbers, then the local derivatives the rules compute (a block per
+        # batch, row by row), then the constant local derivatives.
+        local = S
         for batch in batches:
-            old = new_to_old[batch.start : batch.stop]
-            w = 0 if batch.kind == "copy" else 2 if batch.kind == "chain" else batch.inputs.shape[1]
-            block[old] = places + w * np.arange(len(old))
-            batch.place = places
-            places += w * len(old)
-        self.places = places
-        self.seed, self.pad = places, places + 1
+            if batch.kind == "op" and batch.sources is None:
+                batch.local = local
+                local += batch.columns.size
+        units_of: dict[str, int] = {}
+
+        def unit(c: float) -> int:  # where the constant c sits in D
+            return units_of.setdefault(c.hex(), len(units_of))
+
+        one = unit(1.0)
 
         # The edges that carry gradient: from a live node (not a copy) to a node (not a
-        # constant), not into a chain's running sum; and the seed, into the loss, first.
-        sender = owner
-        position = np.arange(len(parent)) - starts[owner]
-        keep = (parent < N) & live[sender] & is_op[sender]
-        keep &= ~internal[np.minimum(parent, N - 1)] | (parent >= N)
-        target = np.concatenate([parent[keep], [loss]])
-        place = np.concatenate([block[sender[keep]] + position[keep], [self.seed]])
-        when = np.concatenate([sender[keep], [N]])  # later nodes send first; the seed first
-        pos = np.concatenate([position[keep], [0]])
-        walk = np.lexsort((pos, -when, slot[target]))
-        target, place, when = slot[target][walk], place[walk], when[walk]
-        first = np.searchsorted(target, np.arange(self.size + 1))
+        # constant), not into a chain's running sum; and the seed, into the loss, first. Each
+        # target's edges in the walk's order: later senders first, each in input order — the
+        # edges listed sender by sender from the last, then sorted by target, stably.
+        backwards = np.flatnonzero(counts[::-1])
+        senders = (N - 1 - backwards).astype(np.intp)
+        edge = np.repeat(
+            starts[senders] - np.cumsum(np.concatenate([[0], counts[senders][:-1]])),
+            counts[senders],
+        )
+        edge += np.arange(len(edge))  # the edges, last sender first
+        keep = live[owner[edge]] & is_op[owner[edge]] & (parent[edge] < N)
+        edge = edge[keep]
+        edge = edge[~internal[parent[edge]]]
+        edge = np.concatenate([[-1], edge])  # −1: the seed, into the loss
+        target = slot[np.where(edge >= 0, parent[edge], loss)]
+        walk = np.argsort(target, kind="stable")
+        edge, target = edge[walk], target[walk]
+
+        # Each edge's two factors: the sender's gradient and the local derivative.
+        sender_old = owner[np.maximum(edge, 0)]
+        sender = np.where(edge >= 0, slot[sender_old], self.seed)
+        position = edge - starts[sender_old]
+        source = np.full(len(edge), -1, np.intp)
+        source[edge < 0] = local + one  # the seed: G's 1.0 × 1.0
+        batch_of = np.where(edge >= 0, of_node[sender_old], -1)
+        for b, batch in enumerate(batches):
+            at = np.flatnonzero(batch_of == b)
+            if not at.size:
+                continue
+            row, pos = sender[at] - batch.start, position[at]
+            if batch.kind == "chain":
+                source[at] = local + one  # each add passes its gradient: × 1.0
+            elif batch.sources is None:  # the rule's numbers, computed per batch
+                source[at] = batch.local + pos * batch.columns.shape[1] + row
+            else:
+                for p, (kind, what) in enumerate(batch.sources):
+                    here = pos == p
+                    if kind == "input":
+                        source[at[here]] = batch.columns[what, row[here]]
+                    elif kind == "out":
+                        source[at[here]] = sender[at[here]]
+                    else:
+                        source[at[here]] = local + unit(what)
+        self.units = np.array([float.fromhex(h) for h in units_of])
+        self.local_size = local
+        first = np.searchsorted(target, np.arange(S + 1))
         degree = np.diff(first)
 
         for batch in batches:
             if batch.kind == "chain":
-                k = len(batch.inputs[0]) - 1
+                k = batch.columns.shape[0] - 1
                 ends = np.arange(batch.start + k - 1, batch.stop, k)
-                batch.pulls = _pulls(ends, first, degree, place, self.pad)
+                batch.pulls = _pulls(ends, first, degree, sender, source, self.pad, local + one)
             else:
-                batch.pulls = _pulls(
-                    np.arange(batch.start, batch.stop), first, degree, place, self.pad
-                )
-        self.leaf_pulls = _pulls(np.arange(self.leaves), first, degree, place, self.pad)
+                every = np.arange(batch.start, batch.stop)
+                batch.pulls = _pulls(every, first, degree, sender, source, self.pad, local + one)
+        self.leaf_pulls = _pulls(
+            np.arange(self.leaves), first, degree, sender, source, self.pad, local + one
+        )
         self.batches = batches
 
-        # A parameter whose gradient starts at −0.0 is summed again with eager's skips:
-        # its contributions' senders, for that.
-        self.edge_first, self.edge_place = first[: n_params + 1], place
-        self.edge_sender = np.where(when < N, slot[np.minimum(when, N - 1)], -1)
+        # A parameter whose gradient starts at −0.0 is summed again with eager's skips.
+        self.edge_first = first[: n_params + 1]
+        self.edge_sender, self.edge_source = sender[: first[n_params]], source[: first[n_params]]
+        self.edge_position = position[: first[n_params]]
         self.batch_starts = np.array([b.start for b in batches], np.intp)
 
         self.base = np.zeros(self.size)
         self.base[n_params + n_inputs : self.leaves] = base_values
         self.guards = _guards(tr, index, slot)
         self.wanted = slot[[index[v] for v in wanted]] if wanted else np.zeros(0, np.intp)
-        self.params_slots = np.arange(n_params)
 
     @property
     def nbytes(self) -> int:
         """Bytes of the plan's arrays (its Python objects are a few per batch)."""
-        arrays = [self.base, self.edge_place, self.edge_sender, self.edge_first, self.wanted]
-        arrays += [self.batch_starts]
+        arrays = [self.base, self.units, self.edge_first, self.edge_sender, self.edge_source]
+        arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
-            arrays.append(batch.inputs)
+            arrays.append(batch.columns)
             arrays += [a for pull in batch.pulls for a in pull]
         arrays += [a for pull in self.leaf_pulls for a in pull]
         return sum(a.nbytes for a in arrays)
@@ -315,63 +417,67 @@ class Plan:
     # --- replaying --------------------------------------------------------------------------
 
     def replay(self, params: list[Value], inputs: list[float]) -> Any:
+        S = self.size
         with np.errstate(all="ignore"):
-            V = self.base.copy()
+            D = np.empty(self.local_size + len(self.units))
+            V = D[:S]
+            V[:] = self.base
             V[: self.n_params] = list(map(_data, params))
             V[self.n_params : self.n_params + self.n_inputs] = inputs
-            saved = []
             for batch in self.batches:
-                saved.append(_run_forward(batch, V))
+                _run_forward(batch, V, D)
             if not np.isfinite(V).all():
                 return None
             if not self.guards(V):
                 return False
-            G = np.zeros(self.size)
+            D[self.local_size :] = self.units
+            G = np.zeros(S + 2)
+            G[self.pad], G[self.seed] = -0.0, 1.0
             G[: self.n_params] = list(map(_grad, params))
             negative_zero = np.flatnonzero(
                 np.signbit(G[: self.n_params]) & (G[: self.n_params] == 0)
             )
-            C = np.empty(self.places + 2)
-            C[self.seed], C[self.pad] = 1.0, -0.0
-            for batch, kept in zip(reversed(self.batches), reversed(saved)):
-                _pull(batch.pulls, G, C)
-                _run_backward(batch, kept, V, G, C)
-            _pull(self.leaf_pulls, G, C)
-            if not np.isfinite(G).all():
+            for batch in reversed(self.batches):
+                _pull(batch.pulls, G, D)
+                if batch.kind == "chain":  # a running sum gets its one user's gradient
+                    grads = G[batch.start : batch.stop].reshape(-1, batch.columns.shape[0] - 1)
+                    grads[:, :-1] = 0.0 + grads[:, -1:]
+            _pull(self.leaf_pulls, G, D)
+            if not np.isfinite(G[:S]).all():
                 return None
             grads = G[: self.n_params].tolist()
             for k in negative_zero.tolist():  # −0.0 to start with: eager's skips matter here
-                grads[k] = self._summed_as_eager(k, -0.0, V, G, C)
+                grads[k] = self._summed_as_eager(k, -0.0, V, G, D)
         return grads, V[self.wanted].tolist(), G[self.wanted].tolist()
 
-    def _summed_as_eager(self, k: int, g: float, V: Any, G: Any, C: Any) -> float:
+    def _summed_as_eager(self, k: int, g: float, V: Any, G: Any, D: Any) -> float:
         """Parameter k's gradient, one contribution at a time, skipping what eager skips."""
         for e in range(self.edge_first[k], self.edge_first[k + 1]):
             sender = int(self.edge_sender[e])
-            if sender < 0:  # the seed: this parameter is the loss
-                g += 1.0
+            contribution = float(G[sender] * D[self.edge_source[e]])
+            if sender == self.seed:
+                g += contribution
                 continue
             batch = self.batches[int(np.searchsorted(self.batch_starts, sender, "right")) - 1]
             op = _ADD if batch.kind == "chain" else batch.op
             assert op is not None  # copies send nothing
-            upstream, place = float(G[sender]), int(self.edge_place[e])
-            if op.fast is not None and upstream == 0.0:
+            if op.fast is not None and float(G[sender]) == 0.0:
                 continue  # eager skips a fast-path node with a zero gradient
             if op.select:  # nothing where the local derivative is 0 (an off relu)
-                row = sender - batch.start
-                width = batch.inputs.shape[1]
-                args = V[batch.inputs[row]].tolist()
-                d = op.derivative(*args, out=float(V[sender]))[place - batch.place - row * width]
+                args = V[batch.columns[:, sender - batch.start]].tolist()
+                d = op.derivative(*args, out=float(V[sender]))[int(self.edge_position[e])]
                 if type(d) is float and d == 0.0:
                     continue
-            g += float(C[place])
+            g += contribution
         return g
 
 
-def _pulls(targets: Any, first: Any, degree: Any, place: Any, pad: int) -> list[tuple[Any, Any]]:
-    """Gather plans for the targets' gradients: (slots, places of their contributions — one
-    row per contribution, in the walk's order, −0.0 where a target has fewer), grouped by
-    number of contributions so the padding stays small."""
+def _pulls(
+    targets: Any, first: Any, degree: Any, sender: Any, source: Any, pad: int, one: int
+) -> list[tuple[Any, Any, Any]]:
+    """Gather plans for the targets' gradients: (slots, and for their contributions — a row
+    each, in the walk's order — the senders' gradients and the local derivatives; −0.0 × 1.0
+    where a target has fewer), grouped by number of contributions so the padding stays small."""
     d = degree[targets]
     targets, d = targets[d > 0], d[d > 0]
     if not len(targets):
@@ -384,48 +490,40 @@ def _pulls(targets: Any, first: Any, degree: Any, place: Any, pad: int) -> list[
         top = int(d[lo]) * 2  # a group: up to twice the fewest contributions
         hi = int(np.searchsorted(d, top, side="right"))
         k = np.arange(int(d[hi - 1]))[:, None]
-        rows = first[targets[lo:hi]][None, :] + k
-        where = np.where(k < d[lo:hi][None, :], place[np.minimum(rows, len(place) - 1)], pad)
-        pulls.append((targets[lo:hi], where))
+        at = np.minimum(first[targets[lo:hi]][None, :] + k, len(sender) - 1)
+        inside = k < d[lo:hi][None, :]
+        pulls.append(
+            (targets[lo:hi], np.where(inside, sender[at], pad), np.where(inside, source[at], one))
+        )
         lo = hi
     return pulls
 
 
-def _pull(pulls: list[tuple[Any, Any]], G: Any, C: Any) -> None:
-    """Each target's gradient: its starting value, then its contributions, added one after
-    the other in the walk's order (a row of contributions at a time, for all the targets)."""
-    for targets, where in pulls:
+def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
+    """Each target's gradient: its starting value, then its contributions (gradient × local
+    derivative), added one after the other in the walk's order — a row at a time."""
+    for targets, senders, sources in pulls:
         acc = G[targets]
-        for row in C[where]:
+        contributions = G[senders]
+        contributions *= D[sources]
+        for row in contributions:
             acc += row
         G[targets] = acc
 
 
-def _run_forward(batch: _Batch, V: Any) -> Any:
+def _run_forward(batch: _Batch, V: Any, D: Any) -> None:
+    """The batch's numbers into V, and the local derivatives its rule computes into D."""
+    A = V[batch.columns].T  # a row a node, stored input by input
     if batch.kind == "copy":
-        V[batch.start : batch.stop] = V[batch.inputs]
-        return None
-    A = V[batch.inputs]
-    if batch.kind == "chain":
+        V[batch.start : batch.stop] = A[:, 0]
+    elif batch.kind == "chain":
         V[batch.start : batch.stop] = np.add.accumulate(A, axis=1)[:, 1:].ravel()
-        return None
-    out = batch.forward(A)  # type: ignore[misc]
-    V[batch.start : batch.stop] = out
-    return A
-
-
-def _run_backward(batch: _Batch, A: Any, V: Any, G: Any, C: Any) -> None:
-    """The batch's contributions, (its nodes' gradients × local derivatives), into its block."""
-    if batch.kind == "copy":  # a leaf: its gradient stays with it
-        return
-    lo, hi = batch.start, batch.stop
-    if batch.kind == "chain":
-        grads = G[lo:hi].reshape(-1, batch.inputs.shape[1] - 1)
-        grads[:, :-1] = 0.0 + grads[:, -1:]  # a running sum gets its one user's gradient
-        C[batch.place : batch.place + 2 * (hi - lo)] = np.repeat(grads.ravel(), 2)
-        return
-    D = batch.derivative(A, V[lo:hi])  # type: ignore[misc]
-    np.multiply(G[lo:hi, None], D, out=C[batch.place : batch.place + D.size].reshape(D.shape))
+    else:
+        out = batch.forward(A)  # type: ignore[misc]
+        V[batch.start : batch.stop] = out
+        if batch.local >= 0:
+            local = batch.derivative(A, out)  # type: ignore[misc]
+            D[batch.local : batch.local + A.size] = local.T.ravel()  # input by input, too
 
 
 # --- guards ---------------------------------------------------------------------------------------

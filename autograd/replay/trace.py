@@ -200,13 +200,21 @@ class _Recorder:
 
 _recorder: ContextVar[_Recorder | None] = ContextVar("autograd.replay.recorder", default=None)
 _slot = Value.__dict__["data"]  # the slot descriptor: the number itself
+_get, _set = _slot.__get__, _slot.__set__
 _hooked = 0
 _hook_lock = threading.Lock()
 
 
-def _is_engine(frame: Any) -> bool:
-    name = frame.f_globals.get("__name__", "")
-    return name == "autograd" or name.startswith("autograd.")
+def _is_engine(code: Any, frame: Any) -> bool:
+    """Whether the code running in ``frame`` is the engine's own (remembered per code)."""
+    engine = _engine_code.get(code)
+    if engine is None:
+        name = frame.f_globals.get("__name__", "")
+        engine = _engine_code[code] = name == "autograd" or name.startswith("autograd.")
+    return engine
+
+
+_engine_code: dict[Any, bool] = {}
 
 
 class _RecordingData:
@@ -216,17 +224,22 @@ class _RecordingData:
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
             return self
-        number = _slot.__get__(obj, cls)
+        number = _get(obj)
         recorder = _recorder.get()
-        if recorder is None or _is_engine(sys._getframe(1)):
+        if recorder is None:
+            return number
+        frame = sys._getframe(1)
+        if _is_engine(frame.f_code, frame):
             return number
         return recorder.probe(obj, number)
 
     def __set__(self, obj: Any, number: Any) -> None:
         recorder = _recorder.get()
-        if recorder is not None and not _is_engine(sys._getframe(1)):
-            recorder.refused = "it assigns a Value's .data while building the graph"
-        _slot.__set__(obj, number)
+        if recorder is not None:
+            frame = sys._getframe(1)
+            if not _is_engine(frame.f_code, frame):
+                recorder.refused = "it assigns a Value's .data while building the graph"
+        _set(obj, number)
 
 
 def _hook(on: bool) -> None:
