@@ -166,7 +166,7 @@ def each(f: Callable[..., float], *xs: Any) -> Any:
     """
     np = _numpy()
     shape = np.shape(xs[0])
-    flat = [np.ravel(x).tolist() for x in xs]
+    flat = [memoryview(np.ascontiguousarray(x, dtype=float).ravel()) for x in xs]
     return np.fromiter(map(f, *flat), dtype=float, count=len(flat[0])).reshape(shape)
 
 
@@ -309,6 +309,22 @@ def _leaky_relu_on_arrays(x: Any, a: Any) -> Any:
 
 def _sqrt_on_arrays(x: Any) -> Any:
     return _numpy().sqrt(x)  # IEEE square roots are correctly rounded: math.sqrt's numbers
+
+
+def _sigmoid_on_arrays(x: Any) -> Any:
+    # _sigmoid's two branches at once: e = exp(−|x|), then 1/(1 + e) or e/(1 + e)
+    np = _numpy()
+    e = each(math.exp, -np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _logsumexp_rows(A: Any) -> Any:
+    # _logsumexp on each row: m + log fsum(exp(x − m)), m the row's largest
+    from .exact import fsum_rows
+
+    np = _numpy()
+    m = A.max(axis=1)
+    return m + each(math.log, fsum_rows(each(math.exp, A - m[:, None])))
 
 
 def _sum_rows(A: Any) -> Any:
@@ -482,7 +498,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("sqrt",    math.sqrt,             lambda x, out: (0.5 / out,),                domain="x >= 0",
        admits=lambda x, *, margin: x >= margin, sample=((0.05, 10),), arrays=(_sqrt_on_arrays, True)),
     Op("tanh",    math.tanh,             lambda x, out: (1.0 - out * out,),          arrays=_RULE),
-    Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),), arrays=_RULE),
+    Op("sigmoid", _sigmoid,              lambda x, out: (out * (1.0 - out),),        symbol="σ", sample=((-6, 6),),
+       arrays=(_sigmoid_on_arrays, True)),
     Op("softplus", _softplus,            lambda x, out: (_sigmoid_of(x),),            sample=((-6, 6),), arrays=_RULE),
     Op("relu",    _relu,                 lambda x, out: (_step(x),),                 symbol="ReLU", kinks=(0.0,), select=True,
        fast=_relu_fast, arrays=(_relu_on_arrays, True)),
@@ -503,7 +520,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
        arrays=(_dot_rows, _dot_derivative_rows)),
     # log Σ e^xᵢ, stable at any size: ∂/∂xᵢ = e^(xᵢ − out), the softmax.
     Op("logsumexp", _logsumexp,          lambda *xs, out: tuple(_exp(x - out) for x in xs), symbol="logΣexp", arity=None,
-       arrays=(None, _logsumexp_derivative_rows)),
+       arrays=(_logsumexp_rows, _logsumexp_derivative_rows)),
 )}
 # fmt: on
 

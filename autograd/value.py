@@ -321,6 +321,19 @@ _next_seq = itertools.count().__next__
 # --- pickling: a graph as a flat list, so no recursion follows its depth ----------------------
 
 
+def replayed(data: float, grad: float) -> Value:
+    """A new leaf holding a replayed number and gradient (``autograd.compile``'s results),
+    made as ``_record`` makes nodes: the checks of ``Value()`` are for numbers from outside."""
+    out = _new(Value)
+    out.data = data
+    out.grad = grad
+    out.label = ""
+    out.op = None
+    out.parents = ()
+    out._seq = _next_seq()
+    return out
+
+
 def _leaf(data: float, grad: float, label: str) -> Value:
     """An unpickled leaf: a new Value, numbered now (so it sorts before what is built on it)."""
     leaf = Value(data, label)

@@ -143,7 +143,7 @@ def fit(
     measure = _accuracy_function(accuracy, loss)
     order = list(range(n))
     shuffle = random.Random(seed).shuffle if batch_size is not None else None
-    step = _compiled_step(model, loss) if compile else None
+    step = _compiled_step(model, loss, outputs=measure is not None) if compile else None
     history = History()
     bar = _progress_bar(int(epochs), progress, str(desc))
     try:
@@ -162,12 +162,16 @@ def fit(
                     value.backward()
                 else:  # the compiled step does forward and backward
                     optimizer.zero_grad()
-                    value, outs = step([rows[i] for i in batch], [targets[i] for i in batch])
+                    if size == n and shuffle is None:  # the whole data, in order, each epoch
+                        value, outs = step(rows, targets)
+                    else:
+                        value, outs = step([rows[i] for i in batch], [targets[i] for i in batch])
                     _check_loss(value, epoch)
                 optimizer.step()
                 total += value.data * len(batch)
-                for i, out in zip(batch, outs):
-                    outputs[i] = _output_data(out)
+                if measure is not None:  # the outputs' numbers, for the accuracy
+                    for i, out in zip(batch, outs):
+                        outputs[i] = _output_data(out)
             history.loss.append(total / n)
             history.accuracy.append(measure(outputs, targets) if measure else None)
             if bar is not None:
@@ -191,8 +195,11 @@ def _check_loss(value: Any, epoch: int) -> None:
         )
 
 
-def _compiled_step(model: Callable[[Any], Any], loss: Callable[..., Value]) -> Any:
-    """forward + loss as one compiled step, returning the loss and the outputs."""
+def _compiled_step(
+    model: Callable[[Any], Any], loss: Callable[..., Value], *, outputs: bool
+) -> Any:
+    """forward + loss as one compiled step, returning the loss and the outputs (an empty list
+    when they are not wanted: a replay then makes no Value for them)."""
     from autograd import compile as compile_step
 
     def forward(rows: list[Any], targets: list[Any]) -> tuple[Value, list[Any]]:
@@ -200,7 +207,7 @@ def _compiled_step(model: Callable[[Any], Any], loss: Callable[..., Value]) -> A
         value = loss(outs, targets)
         if not isinstance(value, Value):
             raise TypeError(f"fit: loss must return a Value, got {type(value).__name__}")
-        return value, outs
+        return value, outs if outputs else []
 
     return compile_step(forward)
 

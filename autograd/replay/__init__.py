@@ -42,10 +42,12 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from ..mode import anomaly, grad_enabled
-from ..value import Value
+from ..value import Value, replayed
 from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, trace
 
 __all__ = ["NOT_REPLAYED", "Compiled", "NotReplayed", "compile"]
@@ -150,7 +152,7 @@ class Compiled:
             for p, g in zip(entry.params, param_grads):
                 p.grad = g
             self.counts["replayed"] += 1
-            return _result(entry.outputs, data, grads)
+            return entry.outputs(list(map(replayed, data, grads)))
         if len(entries) >= self.max_traces:
             self._give_up(
                 f"its graph depends on the numbers it reads from .data while building it, and "
@@ -200,9 +202,15 @@ def _shape(x: Any, inputs: list[float]) -> Any:
         inputs.append(x)
         return "f"
     if kind is list or kind is tuple:
-        if x and set(map(type, x)) == _FLOAT:
+        types = set(map(type, x))
+        if types == _FLOAT:  # a row of numbers
             inputs.extend(x)
             return (kind.__name__, len(x))
+        if len(types) == 1 and types <= _ROWS and set(map(type, chain.from_iterable(x))) == _FLOAT:
+            inputs.extend(chain.from_iterable(x))  # rows of numbers: a batch
+            return (kind.__name__, types.pop().__name__, tuple(map(len, x)))
+        if len(types) == 1 and types <= _STATIC:  # class labels: static, as ints are
+            return ("static", kind.__name__, types.pop().__name__, tuple(x))
         return (kind.__name__, tuple(_shape(item, inputs) for item in x))
     if isinstance(x, Value):
         return ("param", id(x))
@@ -217,6 +225,8 @@ def _shape(x: Any, inputs: list[float]) -> Any:
 
 
 _FLOAT = {float}
+_ROWS = {list, tuple}
+_STATIC = {int, str, bool, type(None)}
 
 
 def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
@@ -277,19 +287,22 @@ def _static(x: Any) -> Any:
 # --- results -------------------------------------------------------------------------------------
 
 
-def _template(outputs: Any, slots: dict[Value, int]) -> Any:
+def _template(outputs: Any, slots: dict[Value, int]) -> Callable[[list[Value]], Any]:
+    """A function that builds the step's result from the replayed Values of ``slots``' keys
+    (in that order): the same nesting of lists and tuples, and NOT_REPLAYED where it was."""
     if isinstance(outputs, Value):
-        return slots[outputs]
+        return itemgetter(slots[outputs])
     if isinstance(outputs, (tuple, list)):
-        return type(outputs)(_template(x, slots) for x in outputs)
-    return outputs  # NOT_REPLAYED
+        kind = type(outputs)
+        if outputs and all(isinstance(x, Value) for x in outputs):  # a row of Values
+            at = [slots[x] for x in outputs]
+            return lambda values: _made(kind, list(map(values.__getitem__, at)))
+        parts = [_template(x, slots) for x in outputs]
+        return lambda values: _made(kind, [part(values) for part in parts])
+    return lambda values: outputs  # NOT_REPLAYED
 
 
-def _result(template: Any, data: list[float], grads: list[float]) -> Any:
-    if type(template) is int:
-        out = Value(data[template])
-        out.grad = grads[template]
-        return out
-    if isinstance(template, (tuple, list)):
-        return type(template)(_result(x, data, grads) for x in template)
-    return template
+def _made(kind: type, items: list[Any]) -> Any:
+    if kind is list:
+        return items
+    return kind(*items) if hasattr(kind, "_fields") else kind(items)  # namedtuples too

@@ -503,12 +503,21 @@ def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
     """Each target's gradient: its starting value, then its contributions (gradient × local
     derivative), added one after the other in the walk's order — a row at a time."""
     for targets, senders, sources in pulls:
-        acc = G[targets]
         contributions = G[senders]
         contributions *= D[sources]
+        if len(targets) < NARROW and len(contributions) > 4:  # few targets, many rows each:
+            rows = np.empty((len(contributions) + 1, len(targets)))  # one call, not a row a call
+            rows[0] = G[targets]
+            rows[1:] = contributions
+            G[targets] = np.add.accumulate(rows, axis=0)[-1]  # the running sum: in order
+            continue
+        acc = G[targets]
         for row in contributions:
             acc += row
         G[targets] = acc
+
+
+NARROW = 200  # targets, below which a pull's rows are added by np.add.accumulate
 
 
 def _run_forward(batch: _Batch, V: Any, D: Any) -> None:
