@@ -322,7 +322,6 @@ def _logsumexp_rows(A: Any) -> Any:
     # _logsumexp on each row: m + log fsum(exp(x − m)), m the row's largest
     from .exact import fsum_rows
 
-    np = _numpy()
     m = A.max(axis=1)
     return m + each(math.log, fsum_rows(each(math.exp, A - m[:, None])))
 
