@@ -73,6 +73,7 @@ def run(options: Options) -> Result:
         f"{compiled_ms:.1f} ms a step against {eager_ms:.1f} ms eager "
         f"({eager_ms / compiled_ms:.1f}× faster), losses and weights equal bit for bit: {same}"
     )
+    torch_accuracy = _in_pytorch(model, X, y, accuracy)
     matches = None
     if seed == DEFAULT_SEED and steps == STEPS:
         matches = max(
@@ -88,8 +89,27 @@ def run(options: Options) -> Result:
         eager_ms_per_step=eager_ms,
         compiled_ms_per_step=compiled_ms,
         compiled_equals_eager=same,
+        torch_accuracy=torch_accuracy,
     )
     return result
+
+
+def _in_pytorch(model: MLP, X: np.ndarray, y: np.ndarray, accuracy: float) -> float | None:
+    """The trained model exported with ``to_torch()``: its accuracy there (None without torch)."""
+    try:
+        import torch
+    except ImportError:
+        print("  (install PyTorch to see the trained model exported with model.to_torch())")
+        return None
+    module = model.to_torch()
+    with torch.no_grad():
+        scores = module(torch.tensor(X, dtype=torch.float64))[:, 0].numpy()
+    torch_accuracy = float(np.mean((scores > 0) == (y > 0)))
+    print(
+        f"  exported with model.to_torch(): {module[0]} ... {len(module)} modules; accuracy "
+        f"in PyTorch {torch_accuracy:.0%}, in the engine {accuracy:.0%}"
+    )
+    return torch_accuracy
 
 
 def _timed_steps(

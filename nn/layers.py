@@ -367,6 +367,39 @@ class MLP(Module):
 
         return bias_vectors(self)
 
+    # --- the way out: PyTorch -----------------------------------------------------------------
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This network as a ``torch.nn.Sequential`` on the CPU: a ``torch.nn.Linear`` per
+        layer (weights outputs × inputs, as Linear keeps them) and the layer's activation
+        (``ReLU``, ``Tanh``, ``Sigmoid``; nothing for linear; ``Softmax(dim=-1)`` after a
+        softmax output layer). It computes what this model computes, for a batch at once.
+
+        ``dtype`` defaults to ``torch.float64``: the same numbers, so outputs and gradients
+        agree to ~1e-15 relative. ``torch.float32`` rounds every weight to 24 bits: expect
+        outputs to agree to ~1e-6 relative (each layer adds about nin·2⁻²⁴ × Σ|w·x|).
+
+        torch's ``CrossEntropyLoss`` wants the *logits*: with a softmax output layer, give it
+        ``module[:-1](X)`` (the module without its Softmax). Optimizer state is not exported.
+        Needs PyTorch (``pip install torch``; the CPU build is enough).
+
+        ``MLP(2, [3, 1], activation="tanh").to_torch()`` is ``Sequential(Linear(2, 3), Tanh(),
+        Linear(3, 1))`` (tests/test_pytorch.py runs these against torch).
+        """
+        from .pytorch import to_torch
+
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """The MLP a ``torch.nn.Sequential`` of ``Linear`` layers (with biases) and
+        activations (``ReLU``, ``Tanh``, ``Sigmoid``, ``Identity``; ``Softmax(dim=-1)`` last)
+        computes, from any dtype or device; anything else is refused, by name.
+        ``MLP.from_torch(model.to_torch())`` gives back ``model``'s parameters bit for bit."""
+        from .pytorch import from_torch
+
+        return from_torch(cls, module)  # type: ignore[no-any-return]
+
     def bias_grads(self) -> list[np.ndarray]:
         """Each layer's bias gradients (``.grad``) as a 1-D numpy array."""
         from .matrices import bias_vectors

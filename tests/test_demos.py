@@ -139,6 +139,12 @@ def test_moons_compiled_steps_equal_the_eager_ones(results):
     assert result["compiled_ms_per_step"] > 0 and result["eager_ms_per_step"] > 0
 
 
+def test_moons_trained_model_exported_to_pytorch_classifies_as_the_engine_does(results):
+    pytest.importorskip("torch")
+    result = results["moons"]
+    assert result["torch_accuracy"] == result["accuracy"] == 1.0
+
+
 # --- graphs ---------------------------------------------------------------------------------
 
 
