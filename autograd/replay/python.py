@@ -32,6 +32,13 @@ __all__ = ["compile_trace"]
 _ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
 _SUB, _NEG = OPS["sub"], OPS["neg"]
 INLINE = (_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG)  # written out here: see the docstring
+_INLINE_FORWARD = {  # the forwards that are one Python expression
+    _ADD: "{0} + {1}",
+    _SUB: "{0} - {1}",
+    _MUL: "{0} * {1}",
+    _NEG: "-{0}",
+    _RELU: "0.0 if {0} <= 0.0 else {0}",
+}
 
 
 def compile_trace(tr: Trace, wanted: list[Value]) -> Callable[[list[Value], list[float]], Any]:
@@ -244,16 +251,8 @@ def _forward(tr: Trace, w: _Writer, runs: dict[int, int]) -> None:
                 w.emit(f"    V[{i}] = {w.constant(node.data)}")
             continue
         args = [w.ref(p) for p in node.parents]
-        if op is _ADD:
-            expr = f"{args[0]} + {args[1]}"
-        elif op is _SUB:
-            expr = f"{args[0]} - {args[1]}"
-        elif op is _MUL:
-            expr = f"{args[0]} * {args[1]}"
-        elif op is _NEG:
-            expr = f"-{args[0]}"
-        elif op is _RELU:
-            expr = f"0.0 if {args[0]} <= 0.0 else {args[0]}"
+        if op in _INLINE_FORWARD:
+            expr = _INLINE_FORWARD[op].format(*args)
         elif op is _SUM:
             expr = f"_fsum({w.refs(node.parents)})"
         elif op is _DOT:
