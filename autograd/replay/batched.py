@@ -317,7 +317,7 @@ class Plan:
         self.pad, self.seed = S, S + 1  # in G: −0.0 and 1.0
 
         # D: the slots' numbers, then the local derivatives the rules compute (a block per
-        # batch, row by row), then the constant local derivatives.
+        # batch, input by input), then the constant local derivatives.
         local = S
         for batch in batches:
             if batch.kind == "op" and batch.sources is None:
