@@ -15,8 +15,10 @@ False
 ``compile(fn)`` returns a function that does what ``out = fn(*args); out.backward()`` does —
 the same result and the same ``.grad`` in every parameter, bit for bit — but after the first
 call of each shape of arguments it does not run ``fn``: it replays the graph the first call
-built, reading the parameters' ``.data`` anew each time. See ``docs/compile.md`` for the
-design: what is traced, what the guards check, why the replay equals eager.
+built, reading the parameters' ``.data`` anew each time — with generated Python (the python
+backend) or a batch of nodes at a time in numpy (the numpy backend), whichever suits the graph.
+See ``docs/compile.md`` for the design: what is traced, what the guards check, why the replay
+equals eager.
 
 - Parameters are the Values ``fn`` uses that were made before the call; an optimizer that
   changes their ``.data`` just works. Floats in ``args`` (alone, in nested lists and tuples,
