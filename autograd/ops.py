@@ -60,7 +60,9 @@ class Op:
       tests/test_op_table.py checks against the float rule, bit for bit), or None (the float
       rule is applied to each element: exact, at a Python call per node). An op with any
       number of inputs gets them as one 2-D array, a row per node, and its derivative returns
-      a 2-D array of local derivatives;
+      a 2-D array of local derivatives. (A rule that only passes inputs through — add's 1,
+      mul's and dot's partner, exp's output — is never computed on arrays: the replay reads
+      those numbers where the forward pass left them.);
     - ``fast`` is an optional float-only shortcut for the hottest ops: ``fast(g, parents, out)``
       adds ``g × ∂out/∂pᵢ`` to ``pᵢ.grad`` for each input that is not a constant, in input
       order, exactly as the rule would (tests/test_op_table.py checks each against its rule).
@@ -332,10 +334,6 @@ def _sum_rows(A: Any) -> Any:
     return fsum_rows(A)
 
 
-def _ones_rows(A: Any, out: Any) -> Any:
-    return _numpy().ones_like(A)
-
-
 def _dot_rows(A: Any) -> Any:
     # each row is (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
     from .exact import fsum_rows
@@ -343,15 +341,6 @@ def _dot_rows(A: Any) -> Any:
     pairs = A.shape[1] & ~1
     total = fsum_rows(A[:, 0:pairs:2] * A[:, 1:pairs:2])
     return total + A[:, -1] if A.shape[1] & 1 else total
-
-
-def _dot_derivative_rows(A: Any, out: Any) -> Any:
-    pairs = A.shape[1] & ~1  # ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ: each pair swapped; ∂/∂bias = 1
-    D = A.copy()
-    D[:, 0:pairs:2], D[:, 1:pairs:2] = A[:, 1:pairs:2], A[:, 0:pairs:2]
-    if A.shape[1] & 1:
-        D[:, -1] = 1.0
-    return D
 
 
 def _logsumexp_derivative_rows(A: Any, out: Any) -> Any:
@@ -514,9 +503,9 @@ OPS: dict[str, Op] = {op.name: op for op in (
        admits=lambda x, *, margin: abs(math.cos(x)) >= margin, sample=((-1.2, 1.2),), arrays=_RULE),
     # Fused n-ary nodes: one node, n parents.
     Op("sum",     _sum,                  lambda *xs, out: (1.0,) * len(xs),          symbol="Σ", arity=None, fast=_add_fast,
-       arrays=(_sum_rows, _ones_rows)),
+       arrays=(_sum_rows, None)),
     Op("dot",     _dot,                  _dot_derivative,                            symbol="w·x+b", arity=None, fast=_dot_fast,
-       arrays=(_dot_rows, _dot_derivative_rows)),
+       arrays=(_dot_rows, None)),
     # log Σ e^xᵢ, stable at any size: ∂/∂xᵢ = e^(xᵢ − out), the softmax.
     Op("logsumexp", _logsumexp,          lambda *xs, out: tuple(_exp(x - out) for x in xs), symbol="logΣexp", arity=None,
        arrays=(_logsumexp_rows, _logsumexp_derivative_rows)),

@@ -336,6 +336,15 @@ def test_the_backends_relu_step_is_relus_fast_path(x, g, before):
     assert got.hex() == parent.grad.hex() or (math.isnan(got) and math.isnan(parent.grad))
 
 
+@given(st.floats(allow_nan=True), st.floats(allow_nan=True))
+def test_the_python_backends_inline_forwards_are_the_rows_forwards(x, y):
+    for op, form in python_backend._INLINE_FORWARD.items():
+        args = (x, y)[: op.arity]
+        got = eval(form.format(*map(repr, args)), {"inf": math.inf, "nan": math.nan})
+        want = op.forward(*args)
+        assert got.hex() == want.hex() or (math.isnan(got) and math.isnan(want)), op
+
+
 def test_a_step_that_takes_a_gradient_of_a_gradient_runs_eagerly():
     # relu's derivative built with create_graph is the constant 0 or 1, chosen by the number:
     # a replay with the other sign would give a wrong gradient of the gradient.

@@ -100,7 +100,7 @@ class _Entry:
     __slots__ = ("backend", "outputs", "params", "replay")
 
     def __init__(self, tr: Trace, backend: str | None) -> None:
-        wanted = list(dict.fromkeys(v for v in _values(tr.outputs)))
+        wanted = list(dict.fromkeys(_values(tr.outputs)))  # each Value once
         self.params = list(tr.params)  # in the order the replay reads them
         self.outputs = _template(tr.outputs, {v: k for k, v in enumerate(wanted)})
         if backend != "python" and _has_numpy():

@@ -24,7 +24,7 @@ it as it was, so here they are added. A parameter's gradient may start at −0.0
 +0.0 would change its sign: such parameters are summed again, one contribution at a time, with
 eager's skips.
 
-``compile_trace(trace, wanted)`` returns the replay: ``replay(params, inputs)`` gives None where
+``Plan(trace, wanted).replay(params, inputs)`` gives None where
 the eager step would raise or meet inf or nan, False when a guard fails, else the parameters'
 gradients and the wanted nodes' numbers and gradients, as lists of floats. The replay keeps no
 Python object per node: its plan is a few integer arrays per batch (:attr:`Plan.nbytes`).
@@ -45,7 +45,7 @@ from ..value import Value
 from ..walk import topological_order
 from .trace import Trace
 
-__all__ = ["Plan", "compile_trace"]
+__all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources"]
 
 _ADD = OPS["add"]
 _COMPARE = {
@@ -59,11 +59,6 @@ _COMPARE = {
 _data = attrgetter("data")
 _grad = attrgetter("grad")
 _parents = attrgetter("parents")
-
-
-def compile_trace(tr: Trace, wanted: Sequence[Value]) -> Callable[..., Any]:
-    """The replay of ``tr`` (see the module's docstring)."""
-    return Plan(tr, wanted).replay
 
 
 # --- the op table's rules on a batch ----------------------------------------------------------

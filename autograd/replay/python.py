@@ -31,7 +31,6 @@ __all__ = ["compile_trace"]
 
 _ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
 _SUB, _NEG = OPS["sub"], OPS["neg"]
-INLINE = (_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG)  # written out here: see the docstring
 _INLINE_FORWARD = {  # the forwards that are one Python expression
     _ADD: "{0} + {1}",
     _SUB: "{0} - {1}",
