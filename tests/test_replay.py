@@ -498,7 +498,7 @@ def test_a_compiled_step_keeps_no_node_of_its_trace():
 
 
 def test_the_numpy_plan_is_a_few_arrays_a_batch_however_many_points():
-    # (the python backend's code is a line a node by design)
+    # (the python backend's code: tests/test_replay_loops.py)
     pytest.importorskip("numpy")
     sizes = []
     for points in (10, 100):

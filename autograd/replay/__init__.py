@@ -64,9 +64,10 @@ def compile(  # noqa: A001 - autograd.compile, like torch.compile and jax.jit
     """``fn`` as a compiled step; see the module's docstring.
 
     ``backend``: "numpy" (the graph in batches: fast where many nodes do the same thing, as
-    a layer's neurons over a batch of points), "python" (generated Python, a line a node: no
-    dependency, fast on deep narrow graphs), or None — numpy where it is installed and the
-    trace has on average at least ``WIDE`` nodes a batch, else python.
+    a layer's neurons over a batch of points), "python" (generated Python, a subgraph built
+    for every point written once as a loop: no dependency, fast on deep narrow graphs), or
+    None — numpy where it is installed and the trace has on average at least ``WIDE`` nodes
+    a batch, else python.
     """
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")

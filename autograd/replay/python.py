@@ -1,18 +1,20 @@
 """The python backend: a traced step as one generated Python function.
 
 Node k's number is ``V[k]`` and its gradient ``G[k]`` (k: its place in creation order). The
-forward pass is one line a node and the backward pass one block a node, in the order the eager
-engine runs them. Every op is computed by its row of the table — ``op.forward`` and
-``op.derivative`` — except the arithmetic of the ops with a float fast path (add, sum, mul,
-relu, dot) and sub and neg, written inline exactly as their forwards and fast paths compute it
-(tests/test_replay.py checks each against its row). Where a dot's weights and inputs are runs
-of consecutive nodes (a layer's neurons), its products and gradient updates run as slices, at C
-speed. So the replay does the eager step's float operations, in its order, on the same
-numbers: the same results, bit for bit.
+forward pass is a line a node and the backward pass a block a node, in the order the eager
+engine runs them — except where the step built the same subgraph again and again (a point of a
+batch, a step of a recurrence): :mod:`.loops` writes each such segment once, as a loop over its
+repetitions, so the code's length does not grow with the batch. Every op is computed by its row
+of the table — ``op.forward`` and ``op.derivative`` — except the arithmetic of the ops with a
+float fast path (add, sum, mul, relu, dot) and sub and neg, written inline exactly as their
+forwards and fast paths compute it (tests/test_replay.py checks each against its row). Where a
+dot's weights and inputs are runs of consecutive nodes (a layer's neurons), its products and
+gradient updates run as slices, at C speed. So the replay does the eager step's float
+operations, in its order, on the same numbers: the same results, bit for bit.
 
 The function returns None when the eager step would raise or meet inf or nan (the caller then
-runs the step eagerly, which raises the same error or gives the same IEEE numbers), and False
-when a guard fails.
+runs the step eagerly, which raises the same error or gives the same IEEE numbers) or, with
+loops, when a parameter's gradient starts at −0.0; and False when a guard fails.
 """
 
 from __future__ import annotations
@@ -20,24 +22,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from itertools import repeat
-from operator import add, attrgetter, mul
+from operator import add, attrgetter, mul, not_
 from typing import Any
 
 from ..ops import OPS, dot_parts
 from ..value import Value
+from .loops import (
+    INLINE_FORWARD,
+    Flags,
+    LoopCode,
+    Segment,
+    find_segments,
+    sequential_sum,
+    short_dot,
+)
 from .trace import Trace
 
 __all__ = ["compile_trace"]
 
 _ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
 _SUB, _NEG = OPS["sub"], OPS["neg"]
-_INLINE_FORWARD = {  # the forwards that are one Python expression
-    _ADD: "{0} + {1}",
-    _SUB: "{0} - {1}",
-    _MUL: "{0} * {1}",
-    _NEG: "-{0}",
-    _RELU: "0.0 if {0} <= 0.0 else {0}",
-}
+_INLINE_FORWARD = INLINE_FORWARD
 
 
 def compile_trace(tr: Trace, wanted: list[Value]) -> Callable[[list[Value], list[float]], Any]:
@@ -65,7 +70,13 @@ class _Writer:
             "_all": all,
             "_copysign": math.copysign,
             "_data": attrgetter("data"),
+            "_sum": sum,
+            "_seqsum": sequential_sum,
+            "_grad": attrgetter("grad"),
+            "_filter": filter,
+            "_not": not_,
         }
+        self.hoisted: set[str] = set()
 
     def emit(self, line: str) -> None:
         self.lines.append(line)
@@ -98,15 +109,28 @@ def _run(slot: dict[Value, int], items: tuple[Any, ...]) -> tuple[int, int] | No
     return None
 
 
-def generate(tr: Trace, wanted: list[Value]) -> tuple[str, dict[str, Any]]:
-    """The replay function's source and namespace."""
+def generate(tr: Trace, wanted: list[Value], loops: bool = True) -> tuple[str, dict[str, Any]]:
+    """The replay function's source and namespace; ``loops``: write repeated subgraphs as
+    loops (:mod:`.loops`) rather than a line a node."""
     w = _Writer(tr)
     n = len(tr.nodes)
-    runs = _unary_runs(tr.nodes, w.slot)
+    segments = _segments(tr, w.slot) if loops else []
+    flags = _flags(tr, w.slot, wanted, segments)
+    code = {seg.start: LoopCode(w, tr.nodes, seg, q, flags) for q, seg in enumerate(segments)}
+    ends = {seg.stop - 1: code[seg.start] for seg in segments}
+    covered = [False] * n
+    for seg in segments:
+        covered[seg.start : seg.stop] = [True] * (seg.stop - seg.start)
+    runs = _unary_runs(tr.nodes, w.slot, covered)
+    run_ends = {first + length - 1: (first, length) for first, length in runs.items()}
     w.emit("def replay(P, X):")
+    w.emit("    Pg = list(_map(_grad, P))")
+    if segments:  # the loops add ±0 where eager adds nothing: −0.0 + 0.0 would be +0.0
+        w.emit("    if -1.0 in _map(_copysign, _repeat(1.0), _filter(_not, Pg)):")
+        w.emit("        return None")
     w.emit(f"    V = [0.0] * {n}")
-    _forward(tr, w, runs)
-    w.emit("    if not _all(_map(_isfinite, V)):")
+    _forward(tr, w, runs, code)
+    w.emit("    if not _isfinite(_sum(V)):")  # a sum is finite only if every term is
     w.emit("        return None")
     for guard in tr.guards:  # the decisions the step's code took while building
         left = f"V[{w.slot[guard.left]}]"
@@ -124,39 +148,91 @@ def generate(tr: Trace, wanted: list[Value]) -> tuple[str, dict[str, Any]]:
             w.emit(f"    if ({left} {guard.op} {right}) is not {guard.outcome}:")
         w.emit("        return False")
     w.emit(f"    G = [0.0] * {n}")
-    for node, k in tr.params.items():
-        w.emit(f"    G[{w.slot[node]}] = P[{k}].grad")
+    params = [w.slot[p] for p in tr.params]
+    if params == list(range(len(params))):  # the parameters come first, in order: one slice
+        w.emit(f"    G[0:{len(params)}] = Pg")
+    else:
+        for i, k in enumerate(params):
+            w.emit(f"    G[{k}] = Pg[{i}]")
     w.emit(f"    G[{w.slot[tr.loss]}] += 1.0")
-    ends = {first + length - 1: (first, length) for first, length in runs.items()}
     k = len(tr.nodes) - 1
     while k >= 0:
-        if k in ends:  # a run of one-input nodes: their steps, together (each has its own input)
-            first, length = ends[k]
+        if k in ends:  # a segment: its repetitions, last-made first
+            ends[k].backward()
+            k = ends[k].seg.start - 1
+            continue
+        if (
+            k in run_ends
+        ):  # a run of one-input nodes: their steps, together (each has its own input)
+            first, length = run_ends[k]
             _run_backward(tr.nodes[first], first, length, w)
             k = first - 1
             continue
         if tr.nodes[k].op is not None:
             _backward(tr.nodes[k], w)
         k -= 1
-    w.emit("    if not _all(_map(_isfinite, G)):")
+    w.emit("    if not _isfinite(_sum(G)):")  # a sum is finite only if every term is
     w.emit("        return None")
-    params = tuple(w.slot[p] for p in tr.params)
     outputs = tuple(w.slot[v] for v in wanted)
-    w.emit(
-        f"    return [G[i] for i in {params!r}], [V[i] for i in {outputs!r}], [G[i] for i in {outputs!r}]"
+    grads = (
+        f"G[0:{len(params)}]"
+        if params == list(range(len(params)))
+        else f"[G[i] for i in {tuple(params)!r}]"
     )
+    w.emit(f"    return {grads}, [V[i] for i in {outputs!r}], [G[i] for i in {outputs!r}]")
     w.namespace["C"] = tuple(w.constants)
     return "\n".join(w.lines) + "\n", w.namespace
 
 
-def _unary_runs(nodes: list[Value], slot: dict[Value, int]) -> dict[int, int]:
+def _segments(tr: Trace, slot: dict[Value, int]) -> list[Segment]:
+    kinds = dict.fromkeys(tr.params, "parameter") | dict.fromkeys(tr.inputs, "input")
+    kinds |= dict.fromkeys(tr.aliases, "copy")
+    return find_segments(tr.nodes, slot, kinds, tr.aliases)
+
+
+def _flags(
+    tr: Trace, slot: dict[Value, int], wanted: list[Value], segments: list[Segment]
+) -> Flags:
+    """Which nodes' numbers and gradients are read outside their repetition (see Flags)."""
+    n = len(tr.nodes)
+    rep = list(range(-1, -n - 1, -1))  # a node outside the segments is its own repetition
+    for seg in segments:
+        for base in range(seg.start, seg.stop, seg.length):
+            rep[base : base + seg.length] = [base] * seg.length
+    live, read, sent, want = [False] * n, [False] * n, [False] * n, [False] * n
+    for v in wanted:
+        want[slot[v]] = read[slot[v]] = True
+    for guard in tr.guards:
+        read[slot[guard.left]] = True
+        if guard.right is not None:
+            read[slot[guard.right]] = True
+    sent[slot[tr.loss]] = True
+    for i, node in enumerate(tr.nodes):
+        if node.op is None:
+            live[i] = node in tr.params or want[i]
+            source = tr.aliases.get(node)
+            if source is not None and rep[slot[source]] != rep[i]:
+                read[slot[source]] = True
+            continue
+        alive = want[i]
+        for p in node.parents:
+            if type(p) is not float:
+                k = slot[p]
+                alive = alive or live[k]
+                if rep[k] != rep[i]:
+                    read[k] = sent[k] = True
+        live[i] = alive
+    return Flags(live, read, sent, want)
+
+
+def _unary_runs(nodes: list[Value], slot: dict[Value, int], covered: list[bool]) -> dict[int, int]:
     """Runs of consecutive nodes of one op with one input each (no constant), whose inputs are
     themselves consecutive nodes outside the run — a layer's activations: first place -> length."""
     runs: dict[int, int] = {}
     k = 0
     while k < len(nodes):
         op = nodes[k].op
-        if op is None or op.arity != 1 or type(nodes[k].parents[0]) is float:
+        if covered[k] or op is None or op.arity != 1 or type(nodes[k].parents[0]) is float:
             k += 1
             continue
         start = slot[nodes[k].parents[0]]
@@ -164,6 +240,7 @@ def _unary_runs(nodes: list[Value], slot: dict[Value, int]) -> dict[int, int]:
         while (
             k + length < len(nodes)
             and nodes[k + length].op is op
+            and not covered[k + length]
             and type(nodes[k + length].parents[0]) is not float
             and slot[nodes[k + length].parents[0]] == start + length
         ):
@@ -218,12 +295,16 @@ def _rule_step(op: Any) -> Callable[[float, float, float, float], float]:
     return step
 
 
-def _forward(tr: Trace, w: _Writer, runs: dict[int, int]) -> None:
+def _forward(tr: Trace, w: _Writer, runs: dict[int, int], code: dict[int, LoopCode]) -> None:
     nodes = tr.nodes
     k = 0
-    while k < len(nodes):  # consecutive parameters are read with one slice
+    while k < len(nodes):  # consecutive parameters, and inputs, are read with one slice
         node = nodes[k]
         i, op = w.slot[node], node.op
+        if k in code:
+            code[k].forward()
+            k = code[k].seg.stop
+            continue
         if k in runs:
             _run_forward(node, k, runs[k], w)
             k += runs[k]
@@ -240,11 +321,16 @@ def _forward(tr: Trace, w: _Writer, runs: dict[int, int]) -> None:
             w.emit(f"    V[{i}:{i + j - k + 1}] = _map(_data, P[{first}:{first + j - k + 1}])")
             k = j + 1
             continue
+        if op is None and node in tr.inputs:
+            j, first = k, tr.inputs[node]
+            while j + 1 < len(nodes) and tr.inputs.get(nodes[j + 1]) == first + j + 1 - k:
+                j += 1
+            w.emit(f"    V[{i}:{i + j - k + 1}] = X[{first}:{first + j - k + 1}]")
+            k = j + 1
+            continue
         k += 1
         if op is None:
-            if node in tr.inputs:
-                w.emit(f"    V[{i}] = X[{tr.inputs[node]}]")
-            elif node in tr.aliases:
+            if node in tr.aliases:
                 w.emit(f"    V[{i}] = V[{w.slot[tr.aliases[node]]}]")
             else:
                 w.emit(f"    V[{i}] = {w.constant(node.data)}")
@@ -256,9 +342,15 @@ def _forward(tr: Trace, w: _Writer, runs: dict[int, int]) -> None:
             expr = f"_fsum({w.refs(node.parents)})"
         elif op is _DOT:
             ws, xs, bias = dot_parts(node.parents)
-            expr = f"_fsum(_map(_mul, {w.refs(ws)}, {w.refs(xs)}))"
-            if bias is not None:
-                expr = f"{expr} + {w.ref(bias)}"
+            b = None if bias is None else w.ref(bias)
+            short = (
+                short_dot([w.ref(p) for p in ws], [w.ref(p) for p in xs], b)
+                if len(ws) <= 2
+                else None
+            )
+            expr = short or f"_fsum(_map(_mul, {w.refs(ws)}, {w.refs(xs)}))"
+            if short is None and b is not None:
+                expr = f"{expr} + {b}"
         else:
             name = f"F{i}"
             w.namespace[name] = op.forward

@@ -1,0 +1,574 @@
+"""Loops for the python backend: a subgraph the step builds again and again, written once.
+
+A step over a batch builds the same subgraph for every point: the same ops, reading the same
+weights, the point's own inputs, the previous point's outputs. In the trace these are runs of
+nodes that repeat with a period: a *segment* — ``count`` repetitions of ``length`` nodes from
+``start``, where node ``start + r·length + j`` is made by the same op as node ``start + j`` and
+reads each input the same way in every repetition r (a :class:`Ref`): an earlier node of the
+same repetition, one node for all (a weight), the node ``slot + step·r`` (the point's input,
+the previous repetition's output), or a number (fixed, or one a repetition).
+
+The python backend writes a segment as a loop over its repetitions instead of a line per node:
+the code is as long as one repetition, so Python compiles it in milliseconds, and a
+repetition's numbers live in local variables. Its backward pass is the eager walk unrolled as
+before — repetitions last-made first, each one's nodes last-made first — with two changes that
+leave every result as it is, bit for bit:
+
+- *No skips.* The walk skips a fast-path node whose gradient is 0, and an off relu sends
+  nothing; here their contributions, ±0, are added. Every gradient except a parameter's starts
+  at +0.0, and adding ±0 to a sum that started at +0.0 changes nothing (an exact cancellation
+  rounds to +0.0). A parameter whose ``.grad`` starts at −0.0 would turn +0.0, so such a step
+  is replayed by the code without loops. A repetition whose incoming gradients are all 0 sends
+  only ±0 and is skipped whole, when its ops are ones whose contributions are g times a finite
+  number (add, sum, mul, relu, dot, sub, neg).
+- *Deferred sums.* A weight shared by every repetition receives one contribution from each, in
+  the walk's order: repetition ``count - 1`` first. Those contributions are kept (the
+  gradients and the inputs they multiply, a repetition a row) and added after the loop, one
+  after another in that order, at C speed (``builtins.sum`` adds floats in order before Python
+  3.12; from 3.12 it compensates, so ``functools.reduce`` is used there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import add
+from typing import Any
+
+from ..ops import OPS, dot_parts
+from ..value import Value
+
+__all__ = ["INLINE_FORWARD", "Ref", "Segment", "find_segments", "sequential_sum", "short_dot"]
+
+_ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
+_SUB, _NEG = OPS["sub"], OPS["neg"]
+INLINE_FORWARD = {  # the forwards that are one Python expression
+    _ADD: "{0} + {1}",
+    _SUB: "{0} - {1}",
+    _MUL: "{0} * {1}",
+    _NEG: "-{0}",
+    _RELU: "0.0 if {0} <= 0.0 else {0}",
+}
+
+
+def short_dot(ws: list[str], xs: list[str], bias: str | None) -> str | None:
+    """A dot of one or two terms as one expression, or None. ``math.fsum`` of two rounded
+    products is their float sum, correctly rounded as fsum's (one of them: itself), except that
+    fsum's zero is always +0.0 — hence ``+ 0.0``; a sum that overflows is inf here and an error
+    in fsum, and either way the step runs eagerly."""
+    if not 1 <= len(ws) <= 2:
+        return None
+    total = " + ".join(f"{w} * {x}" for w, x in zip(ws, xs)) + " + 0.0"
+    return total if bias is None else f"{total} + {bias}"
+
+
+# ops whose every contribution is g times a finite number (the forward was finite) or g itself
+_PLAIN = frozenset((_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG))
+_MIN_NODES = 8  # a segment smaller than this stays straight-line code
+
+
+def _reduce_sum(values: Iterable[float], start: float) -> float:
+    return reduce(add, values, start)
+
+
+def _sum_is_sequential() -> bool:
+    """Whether ``builtins.sum`` adds floats one after another (before 3.12) or compensates."""
+    return sum([1e16, 1.0, 1.0], 0.0) == 1e16
+
+
+sequential_sum = sum if _sum_is_sequential() else _reduce_sum
+
+
+@dataclass(frozen=True)
+class Ref:
+    """How a node of a segment reads one input, the same way in every repetition r.
+
+    ``kind``: "local" (node ``at`` of the same repetition), "shared" (the node at slot ``at``),
+    "strided" (the node at slot ``at + step·r``), "number" (``numbers[0]`` in every
+    repetition) or "table" (``numbers[r]``).
+    """
+
+    kind: str
+    at: int = 0
+    step: int = 0
+    numbers: tuple[float, ...] = ()
+
+
+@dataclass
+class Segment:
+    """``count`` repetitions of the ``length`` nodes from ``start``; ``refs[j]`` says how node
+    j of a repetition reads its inputs (a copy: its source; a constant: its number)."""
+
+    start: int
+    length: int
+    count: int
+    refs: list[list[Ref]] = field(default_factory=list)
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.length * self.count
+
+
+def find_segments(
+    nodes: list[Value], slot: dict[Value, int], kinds: dict[Value, str], sources: dict[Value, Value]
+) -> list[Segment]:
+    """The trace's segments, left to right, none overlapping. ``kinds`` names the leaves that
+    are "parameter", "input" or "copy" (of ``sources[leaf]``); other leaves are constants. At
+    each node two periods are tried — the distance to the next node like it, and to the next
+    one after the run of nodes like it (a layer's neurons) — and the one covering more kept."""
+    return _Finder(nodes, slot, kinds, sources).segments()
+
+
+class _Finder:
+    def __init__(
+        self,
+        nodes: list[Value],
+        slot: dict[Value, int],
+        kinds: dict[Value, str],
+        sources: dict[Value, Value],
+    ) -> None:
+        self.nodes, self.slot, self.kinds, self.sources = nodes, slot, kinds, sources
+        self.keys = [self.key(node) for node in nodes]
+
+    def key(self, node: Value) -> Any:
+        if node.op is not None:
+            return (node.op, tuple(type(p) is float for p in node.parents))
+        kind = self.kinds.get(node, "constant")
+        return kind if kind in ("copy", "constant") else None  # parameters, inputs: never
+
+    def inputs(self, node: Value) -> tuple[Any, ...]:
+        """An op's inputs, a copy's source, a constant's number."""
+        if node.op is not None:
+            return node.parents
+        if node in self.sources:
+            return (self.sources[node],)
+        return (node.data,)
+
+    def segments(self) -> list[Segment]:
+        keys, n = self.keys, len(self.keys)
+        next_same, last = [n] * n, {}
+        run_end = [n] * n
+        for i in range(n - 1, -1, -1):
+            key = keys[i]
+            if key is not None:
+                next_same[i] = last.get(key, n)
+                last[key] = i
+            run_end[i] = run_end[i + 1] if i + 1 < n and keys[i + 1] == key else i + 1
+        found: list[Segment] = []
+        k = 0
+        while k < n:
+            best: Segment | None = None
+            if keys[k] is not None:
+                for other in sorted({next_same[k], next_same[run_end[k] - 1]}):
+                    if other < n:
+                        segment = self.match(k, other - k)
+                        if segment and (best is None or segment.stop > best.stop):
+                            best = segment
+            if best is not None and best.stop - best.start >= _MIN_NODES:
+                found.append(best)
+                k = best.stop
+            else:
+                k += 1
+        return found
+
+    def match(self, start: int, length: int) -> Segment | None:
+        """The longest segment of period ``length`` from ``start`` (two repetitions or more)."""
+        nodes, slot, keys = self.nodes, self.slot, self.keys
+        if start + 2 * length > len(nodes):
+            return None
+        plan: list[list[tuple[str, int, int]]] = []  # per node and input: (kind, at, step)
+        for j in range(length):
+            if keys[start + j] != keys[start + length + j]:
+                return None
+            row = []
+            pairs = zip(self.inputs(nodes[start + j]), self.inputs(nodes[start + length + j]))
+            for a, b in pairs:
+                if type(a) is float:
+                    row.append(("number", 0, 0))
+                    continue
+                p, q = slot[a], slot[b]
+                if start <= p < start + j and q == p + length:
+                    row.append(("local", p - start, 0))
+                elif p < start and q < start + length:
+                    row.append(("shared", p, 0) if q == p else ("strided", p, q - p))
+                else:
+                    return None
+            plan.append(row)
+        count = 2
+        while start + (count + 1) * length <= len(nodes) and self.repeats(
+            plan, start, length, count
+        ):
+            count += 1
+        refs = []
+        for j, row in enumerate(plan):
+            refs_j = []
+            for i, (kind, at, step) in enumerate(row):
+                if kind != "number":
+                    refs_j.append(Ref(kind, at, step))
+                    continue
+                numbers = tuple(self.inputs(nodes[start + r * length + j])[i] for r in range(count))
+                same = all(_same(x, numbers[0]) for x in numbers)
+                refs_j.append(
+                    Ref("number" if same else "table", numbers=numbers[: 1 if same else count])
+                )
+            refs.append(refs_j)
+        return Segment(start, length, count, refs)
+
+    def repeats(
+        self, plan: list[list[tuple[str, int, int]]], start: int, length: int, r: int
+    ) -> bool:
+        """Whether repetition r reads its inputs as ``plan`` says."""
+        nodes, slot, keys = self.nodes, self.slot, self.keys
+        base = start + r * length
+        for j, row in enumerate(plan):
+            if keys[base + j] != keys[start + j]:
+                return False
+            for (kind, at, step), x in zip(row, self.inputs(nodes[base + j])):
+                if kind == "number":
+                    if type(x) is not float:
+                        return False
+                elif type(x) is float:
+                    return False
+                elif kind == "local":
+                    if slot[x] != base + at:
+                        return False
+                elif slot[x] != at + step * r or slot[x] >= base:
+                    return False
+        return True
+
+
+def _same(x: float, y: float) -> bool:
+    """The same float, bit for bit (−0.0 is not 0.0; a nan is itself)."""
+    return x.hex() == y.hex() if x == x else y != y
+
+
+# --- code: a segment as two loops ---------------------------------------------------------------
+
+
+@dataclass
+class Flags:
+    """Per slot: ``live`` — its gradient reaches a parameter or a wanted node; ``read`` — a node
+    outside its repetition, a guard or the caller reads its number; ``sent`` — a node outside
+    its repetition sends it gradient (or it is the loss); ``wanted`` — the caller reads its
+    gradient."""
+
+    live: list[bool]
+    read: list[bool]
+    sent: list[bool]
+    wanted: list[bool]
+
+
+class LoopCode:
+    """The forward and backward loops of segment number ``q``, written with the python
+    backend's writer ``w`` (``emit``, ``constant``, ``namespace``, ``hoisted``)."""
+
+    def __init__(self, w: Any, nodes: list[Value], segment: Segment, q: int, flags: Flags) -> None:
+        self.w, self.nodes, self.seg, self.q = w, nodes, segment, q
+        s, length, count = segment.start, segment.length, segment.count
+
+        def any_rep(flag: list[bool]) -> list[bool]:
+            return [any(flag[s + r * length + j] for r in range(count)) for j in range(length)]
+
+        self.live, self.read = any_rep(flags.live), any_rep(flags.read)
+        self.sent, self.wanted = any_rep(flags.sent), any_rep(flags.wanted)
+        self.shared_live = flags.live
+        self.loads: dict[tuple[int, int], str] = {}  # strided inputs: (at, step) -> local
+        self.tuples: dict[tuple[str, ...], str] = {}
+        self.before: list[str] = []  # lines before the forward loop
+
+    # names
+    def v(self, j: int) -> str:
+        return f"v{self.q}_{j}"
+
+    def g(self, j: int) -> str:
+        return f"g{self.q}_{j}"
+
+    def at(self, j: int) -> str:
+        """Slot of node j of repetition r, as an expression."""
+        return f"{self.seg.start + j} + {self.seg.length} * r"
+
+    def hoist(self, name: str, expr: str) -> str:
+        """``name``, assigned ``expr`` before the loop being written (once in the function)."""
+        if name not in self.w.hoisted:
+            self.w.hoisted.add(name)
+            self.before.append(f"    {name} = {expr}")
+        return name
+
+    def ref(self, ref: Ref, body: list[str]) -> str:
+        """The expression of an input in the forward loop's body (loading it if needed)."""
+        if ref.kind == "local":
+            return self.v(ref.at)
+        if ref.kind == "shared":
+            return self.hoist(f"e{ref.at}", f"V[{ref.at}]")
+        if ref.kind == "strided":
+            name = self.loads.get((ref.at, ref.step))
+            if name is None:
+                name = self.loads[(ref.at, ref.step)] = f"l{self.q}_{len(self.loads)}"
+                body.append(f"        {name} = V[{ref.at} + {ref.step} * r]")
+            return name
+        if ref.kind == "number":
+            return _literal(ref.numbers[0], self.w)
+        name = f"t{self.q}_{len(self.w.hoisted)}"
+        return self.hoist(name, self.w.constant(ref.numbers)) + "[r]"
+
+    def sequence(self, refs: tuple[Ref, ...], body: list[str]) -> str:
+        """A sequence of the inputs' numbers (a dot's weights or inputs, a sum's terms)."""
+        if refs and all(r.kind == "shared" for r in refs):
+            first = refs[0].at
+            if all(r.at == first + k for k, r in enumerate(refs)):
+                return self.hoist(f"h{first}_{len(refs)}", f"V[{first}:{first + len(refs)}]")
+            return self.hoist(
+                f"h{self.q}_{len(self.w.hoisted)}",
+                "(" + ", ".join(self.ref(r, body) for r in refs) + ",)",
+            )
+        if all(r.kind == "number" for r in refs):
+            return self.w.constant(tuple(r.numbers[0] for r in refs))
+        items = tuple(self.ref(r, body) for r in refs)
+        name = self.tuples.get(items)
+        if name is None:
+            name = self.tuples[items] = f"u{self.q}_{len(self.tuples)}"
+            body.append(f"        {name} = ({', '.join(items)},)")
+        return name
+
+    # the forward loop
+    def forward(self) -> None:
+        seg, w = self.seg, self.w
+        body: list[str] = []
+        for j in range(seg.length):
+            node, refs = self.nodes[seg.start + j], seg.refs[j]
+            op = node.op
+            if op is None:
+                expr = self.ref(refs[0], body)
+            elif op in INLINE_FORWARD:
+                expr = INLINE_FORWARD[op].format(*(self.ref(r, body) for r in refs))
+            elif op is _SUM:
+                expr = f"_fsum({self.sequence(tuple(refs), body)})"
+            elif op is _DOT:
+                ws, xs, bias = dot_parts(refs)
+                b = None if bias is None else self.ref(bias, body)
+                expr = (
+                    short_dot([self.ref(r, body) for r in ws], [self.ref(r, body) for r in xs], b)
+                    if len(ws) <= 2
+                    else None
+                )
+                if expr is None:
+                    expr = (
+                        f"_fsum(_map(_mul, {self.sequence(ws, body)}, {self.sequence(xs, body)}))"
+                    )
+                    if b is not None:
+                        expr = f"{expr} + {b}"
+            else:
+                name = f"F{seg.start + j}"
+                w.namespace[name] = op.forward
+                expr = f"{name}({', '.join(self.ref(r, body) for r in refs)})"
+            body.append(f"        {self.v(j)} = {expr}")
+            if self.read[j]:
+                body.append(f"        V[{self.at(j)}] = {self.v(j)}")
+        self.stored = [self.v(j) for j in range(seg.length)] + list(self.loads.values())
+        body.append(f"        S{self.q}.append(({', '.join(self.stored)},))")
+        w.emit(f"    S{self.q} = []")
+        for line in self.before:
+            w.emit(line)
+        w.emit(f"    for r in range({seg.count}):")
+        for line in body:
+            w.emit(line)
+        # every number the step makes is finite, or eager runs it (a sum of them is not finite)
+        w.emit(f"    if not _isfinite(_sum(_map(_sum, S{self.q}))):")
+        w.emit("        return None")
+
+    # the backward loop
+    def backward(self) -> None:
+        seg, w, nodes = self.seg, self.w, self.nodes
+        self.before = []
+        ops = [nodes[seg.start + j].op for j in range(seg.length)]
+        plain = all(op in _PLAIN for op in ops if op is not None)
+        generic = not plain  # rules run whatever g is: they may raise, or make nan from 0·inf
+        if plain and not any(self.live):
+            return  # nothing here sends a gradient anywhere it is read
+        self.deferred = self._deferrable()
+        self.records: list[str] = []
+        self.sums: dict[int, tuple[int, str | None]] = {}  # shared slot -> (column, factor)
+        body: list[str] = []
+        self.started: set[int] = set()
+        for j in range(seg.length - 1, -1, -1):
+            node = nodes[seg.start + j]
+            if node.op is not None:
+                self._step(j, node, body, generic)
+        inflow = [j for j in range(seg.length) if self.sent[j]]
+        if plain and not inflow:
+            return  # no gradient comes in: only ±0 would go out
+        for line in self.before:
+            w.emit(line)
+        if self.records:
+            w.emit(f"    R{self.q} = []")
+        w.emit(f"    for r in range({seg.count - 1}, -1, -1):")
+        if plain:  # a repetition that gets no gradient sends only ±0: skipped, as eager skips
+            test = " or ".join(f"G[{self.at(j)}]" for j in inflow)
+            w.emit(f"        if not ({test}):")
+            w.emit("            continue")
+        w.emit(f"        {', '.join(self.stored)}, = S{self.q}[r]")
+        for line in body:
+            w.emit(line)
+        if self.records:
+            w.emit(f"        R{self.q}.append(({', '.join(self.records)},))")
+            w.emit(f"    if R{self.q}:")
+            w.emit(f"        c{self.q} = tuple(zip(*R{self.q}))")
+            for at, (column, factor) in self.sums.items():
+                terms = f"c{self.q}[{column}]"
+                if factor is not None:
+                    terms = f"_map(_mul, {terms}, {factor})"
+                w.emit(f"        G[{at}] = _seqsum({terms}, G[{at}])")
+
+    def _deferrable(self) -> set[int]:
+        """The shared slots whose contributions can be added after the loop: one a repetition,
+        g or g times a number, and no other input of any repetition at that slot."""
+        seg, nodes = self.seg, self.nodes
+        count: dict[int, int] = {}
+        bad: set[int] = set()
+        strided: set[int] = set()
+        for j, refs in enumerate(seg.refs):
+            op = nodes[seg.start + j].op
+            for ref in refs:
+                if ref.kind == "shared":
+                    count[ref.at] = count.get(ref.at, 0) + 1
+                    if op is None or op not in _PLAIN or op is _RELU:
+                        bad.add(ref.at)
+                elif ref.kind == "strided" and op is not None:
+                    strided.update(range(ref.at, ref.at + ref.step * seg.count, ref.step))
+        return {at for at, k in count.items() if k == 1 and at not in bad and at not in strided}
+
+    def _step(self, j: int, node: Value, body: list[str], generic: bool) -> None:
+        """Node j's step of the walk: its gradient, then what it sends to each input."""
+        op, refs = node.op, self.seg.refs[j]
+        if j in self.started:
+            g = self.g(j)
+        elif self.sent[j]:
+            g = self.g(j)
+            body.append(f"        {g} = G[{self.at(j)}]")
+        else:
+            g = "0.0"
+        if self.wanted[j] and j in self.started:
+            body.append(f"        G[{self.at(j)}] = {g}")
+        if g == "0.0" and not generic:
+            return  # sends only ±0
+        if op is _ADD or op is _SUM:
+            for ref in refs:
+                self._send(ref, g, None, body)
+        elif op is _MUL:
+            x, y = refs
+            self._send(x, g, y, body)
+            self._send(y, g, x, body)
+        elif op is _DOT:
+            ws, xs, bias = dot_parts(refs)
+            for wi, xi in zip(ws, xs):
+                self._send(wi, g, xi, body)
+                self._send(xi, g, wi, body)
+            if bias is not None:
+                self._send(bias, g, None, body)
+        elif op is _SUB:
+            self._send(refs[0], g, Ref("number", numbers=(1.0,)), body)
+            self._send(refs[1], g, Ref("number", numbers=(-1.0,)), body)
+        elif op is _NEG:
+            self._send(refs[0], g, Ref("number", numbers=(-1.0,)), body)
+        elif op is _RELU:
+            term = f"({g} if {self.v(j)} > 0.0 else 0.0)"  # g: a sum from +0.0, never −0.0
+            self._send(refs[0], term, None, body, signed_zero_free=True)
+        else:
+            assert op is not None
+            name = f"D{self.seg.start + j}"
+            self.w.namespace[name] = op.derivative
+            args = ", ".join(self._value(r) for r in refs)
+            body.append(f"        d = {name}({args}, out={self.v(j)})")
+            for k, ref in enumerate(refs):
+                if ref.kind in ("number", "table"):
+                    continue
+                if op.select:
+                    self._send(
+                        ref,
+                        g,
+                        f"d[{k}]",
+                        body,
+                        when=f"not (type(d[{k}]) is float and d[{k}] == 0.0)",
+                    )
+                else:
+                    self._send(ref, g, f"d[{k}]", body)
+
+    def _value(self, ref: Ref) -> str:
+        """An input's number in the backward loop (the forward loaded or hoisted it)."""
+        if ref.kind == "strided":
+            return self.loads[(ref.at, ref.step)]
+        return self.ref(ref, [])
+
+    def _send(
+        self,
+        target: Ref,
+        g: str,
+        factor: Ref | str | None,
+        body: list[str],
+        when: str | None = None,
+        signed_zero_free: bool = False,
+    ) -> None:
+        """Add g (times ``factor``) to ``target``'s gradient, as the walk does now, only if
+        ``when`` holds; ``signed_zero_free``: the term is never −0.0."""
+        if isinstance(factor, Ref):
+            factor = self._value(factor)
+        term = g if factor is None else f"{g} * {factor}"
+        kind = target.kind
+        if kind in ("number", "table"):
+            return
+        if kind == "local":
+            if not self.live[target.at]:
+                return
+            name = self.g(target.at)
+            if target.at not in self.started:
+                self.started.add(target.at)
+                start = f"G[{self.at(target.at)}]" if self.sent[target.at] else "0.0"
+                if when is None:
+                    # 0.0 + term: a term −0.0 makes +0.0, as eager's first addition does; a
+                    # relu's term is never −0.0 (its g is a sum that started at +0.0)
+                    first = term if start == "0.0" and signed_zero_free else f"{start} + {term}"
+                    body.append(f"        {name} = {first}")
+                    return
+                body.append(f"        {name} = {start}")
+            line = f"{name} += {term}"
+        elif kind == "shared":
+            if not self.shared_live[target.at]:
+                return
+            if target.at in self.deferred and when is None:
+                self.sums[target.at] = (
+                    self._record(g),
+                    None if factor is None else self._column(factor),
+                )
+                return
+            line = f"G[{target.at}] += {term}"
+        else:
+            slots = range(target.at, target.at + target.step * self.seg.count, target.step)
+            if not any(self.shared_live[k] for k in slots):
+                return
+            line = f"G[{target.at} + {target.step} * r] += {term}"
+        if when is None:
+            body.append(f"        {line}")
+        else:
+            body.append(f"        if {when}:")
+            body.append(f"            {line}")
+
+    def _record(self, expr: str) -> int:
+        """The column of ``expr`` in the repetitions' records."""
+        if expr not in self.records:
+            self.records.append(expr)
+        return self.records.index(expr)
+
+    def _column(self, factor: str) -> str:
+        """A factor of a deferred sum: its column, or the same number repeated."""
+        per_repetition = factor.startswith((f"v{self.q}_", f"l{self.q}_")) or factor.endswith("[r]")
+        if per_repetition:
+            return f"c{self.q}[{self._record(factor)}]"
+        return f"_repeat({factor})"
+
+
+def _literal(x: float, w: Any) -> str:
+    """A float in source: its repr when that reads back as itself, else a constant."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return w.constant(x)
+    return f"({x!r})" if x < 0.0 or str(x).startswith("-") else repr(x)

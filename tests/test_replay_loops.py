@@ -1,0 +1,243 @@
+"""The python backend's loops: a subgraph built for every point is written once, as a loop, and
+replays bit for bit what eager computes — its sums deferred, its skips dropped."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Value
+from autograd.replay import _values
+from autograd.replay import python as python_backend
+from autograd.replay.loops import _reduce_sum, sequential_sum, short_dot
+from autograd.replay.trace import trace
+from autograd.testing import expressions
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from w1_data import initial_weights, make_moons
+from w1_demo import ValueModel, demo_loss
+
+
+def bits(values):
+    return [(v.data.hex(), v.grad.hex()) for v in values]
+
+
+def compiled(fn):
+    return autograd.compile(fn, backend="python")
+
+
+def loops_in(step) -> int:
+    """How many loops the step's replay runs (one list of repetitions each)."""
+    (entry,) = next(iter(step.traces.values()))
+    return sum(
+        1 for name in entry.replay.__code__.co_varnames if name[0] == "S" and name[1:].isdigit()
+    )
+
+
+def _demo_source(points: int, loops: bool = True) -> str:
+    X, y = make_moons()
+    model = ValueModel("m", nn.MLP(2, [16, 16, 1]), Value, X, y)
+    model.load(initial_weights())
+    inputs = [x for row in X[:points] for x in row]
+    rows = lambda xs: [xs[2 * i : 2 * i + 2] for i in range(points)]
+    tr = trace(lambda xs: demo_loss(model.model, Value, rows(xs), y[:points]), inputs)
+    source, _ = python_backend.generate(tr, list(dict.fromkeys(_values(tr.outputs))), loops=loops)
+    return source
+
+
+def test_micrograds_demo_is_written_a_point_at_a_time_not_a_line_a_node():
+    rolled = _demo_source(100)
+    assert "for r in range(100):" in rolled  # the 65 nodes of a point's forward, once
+    assert rolled.count("\n") < 2_000 < 20_000 < _demo_source(100, loops=False).count("\n")
+    # the code does not grow with the points (a line a node would add 3,900 for these 60)
+    assert abs(rolled.count("\n") - _demo_source(40).count("\n")) < 10
+
+
+def test_sequential_sum_adds_one_term_after_another_on_every_python():
+    # eager adds a gradient's contributions in order; Python 3.12's sum() compensates instead
+    terms = [1e16, 1.0, 1.0]
+    assert sequential_sum(terms, 0.0) == _reduce_sum(terms, 0.0) == 1e16
+    assert sequential_sum([0.1] * 10, 0.5) == _reduce_sum([0.1] * 10, 0.5)
+    assert sequential_sum([], -0.0).hex() == "-0x0.0p+0"
+
+
+@given(
+    st.lists(st.floats(allow_nan=False), min_size=2, max_size=4),
+    st.one_of(st.none(), st.floats(allow_nan=False)),
+)
+@example([-0.0, 1.0, 0.0, -1.0], None)  # two −0.0 products: fsum gives +0.0
+@example([2.0, -0.0], -0.0)
+def test_a_short_dot_written_inline_is_the_dot_rows_forward(numbers, bias):
+    # fsum of two rounded products is their float sum (fsum's zero is +0.0: hence + 0.0); an
+    # inf or nan either way, or an error in fsum, runs the step eagerly
+    pairs = len(numbers) // 2
+    ws, xs = numbers[0 : 2 * pairs : 2], numbers[1 : 2 * pairs : 2]
+    names = {f"a{k}": v for k, v in enumerate(numbers)} | {"b": bias}
+    form = short_dot(
+        [f"a{2 * k}" for k in range(pairs)],
+        [f"a{2 * k + 1}" for k in range(pairs)],
+        None if bias is None else "b",
+    )
+    got = eval(form, {}, names)
+    row = [v for pair in zip(ws, xs) for v in pair] + ([] if bias is None else [bias])
+    try:
+        want = autograd.OPS["dot"].forward(*row)
+    except ArithmeticError:  # eager raises: the inline form must send the step there
+        assert not math.isfinite(got)
+        return
+    if math.isfinite(got) and math.isfinite(want):
+        assert got.hex() == want.hex()
+    else:
+        assert not math.isfinite(got)  # and the step runs eagerly
+
+
+def _points_step(expr, is_param, ps, points):
+    """The random graph once a point (shared parameters, each point's own inputs), summed with
+    builtins.sum — a chain of additions — into the loss."""
+    outs = []
+    for inputs in points:
+        it_p, it_i = iter(ps), iter(Value(x) for x in inputs)
+        outs.append(expr([next(it_p) if p else next(it_i) for p in is_param]))
+    return sum(outs) * 0.5
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    expr=expressions(
+        ["add", "sub", "mul", "neg", "tanh", "sigmoid", "exp", "log", "relu", "sum", "dot", "div"],
+        max_leaves=4,
+        max_nodes=10,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_a_random_graph_repeated_for_every_point_replays_in_loops_bit_for_bit(expr, seed):
+    rng = random.Random(seed)
+    n = len(expr.leaves)
+    is_param = [k % 2 == 0 for k in range(n)]
+    eager_ps, twin_ps = ([Value(x) for x, p in zip(expr.leaves, is_param) if p] for _ in range(2))
+    point = [x for x, p in zip(expr.leaves, is_param) if not p]
+    points = [[x + 0.01 * j for x in point] for j in range(12)]
+    step = compiled(lambda points: _points_step(expr, is_param, twin_ps, points))
+    for k in range(30):
+        starts = [rng.choice([0.0, 0.5, -1.25]) for _ in eager_ps]  # not −0.0: see below
+        for a, b, g in zip(eager_ps, twin_ps, starts):
+            a.grad = b.grad = g
+        try:
+            loss = _points_step(expr, is_param, eager_ps, points)
+            loss.backward()
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step(points)
+            return
+        replayed = step(points)
+        assert replayed.data.hex() == loss.data.hex() or (
+            math.isnan(loss.data) and math.isnan(replayed.data)
+        )
+        assert bits(twin_ps) == bits(eager_ps), k
+        for a, b in zip(eager_ps, twin_ps):
+            a.data = b.data = a.data - 0.01 * (a.grad if math.isfinite(a.grad) else 0.0)
+        points = [[x + 0.01 * (rng.random() - 0.5) for x in p] for p in points]
+    if all(math.isfinite(p.data) and math.isfinite(p.grad) for p in eager_ps):
+        assert step.counts["eager"] == 0 or not math.isfinite(loss.data)
+    assert loops_in(step) >= 1
+
+
+def test_a_gradient_starting_at_negative_zero_runs_a_looped_step_eagerly_and_exactly():
+    # the loops add ±0 where eager adds nothing; −0.0 + 0.0 is +0.0: such a step runs eagerly
+    X, y = make_moons()
+    eager, twin = nn.MLP(2, [4, 1], seed=3), nn.MLP(2, [4, 1], seed=3)
+    step = compiled(lambda X, y: demo_loss(twin, Value, X, y))
+    step(X[:30], y[:30])
+    for k in range(3):
+        for a, b in zip(eager.parameters(), twin.parameters()):
+            a.grad = b.grad = -0.0 if k != 1 else 0.0
+        demo_loss(eager, Value, X[:30], y[:30]).backward()
+        step(X[:30], y[:30])
+        assert bits(twin.parameters()) == bits(eager.parameters()), k
+    assert step.counts == {"traced": 1, "replayed": 1, "eager": 2}
+    assert loops_in(step) >= 1
+
+
+def test_values_returned_and_branches_taken_inside_a_loop_are_replayed_right():
+    X, y = make_moons()
+    eager, twin = nn.MLP(2, [6, 1], seed=1), nn.MLP(2, [6, 1], seed=1)
+
+    def build(model, X, y):
+        scores, margins, losses = [], [], []
+        for x, yi in zip(X, y):  # a point at a time: its nodes made one after another
+            scores.append(s := model(x))
+            margins.append(m := s * yi)
+            # a branch on the score's number while building: a guard for every point
+            losses.append((1 - m).relu() if s.data < 1.5 else s * 0.0)
+        return sum(losses) * (1.0 / len(losses)), scores, margins
+
+    step = compiled(lambda X, y: build(twin, X, y))
+    for k in range(20):
+        for m in (eager, twin):
+            m.zero_grad()
+        loss, scores, margins = build(eager, X[:40], y[:40])
+        loss.backward()
+        replayed, twin_scores, twin_margins = step(X[:40], y[:40])
+        assert replayed.data == loss.data, k
+        assert bits(twin_scores) == bits(scores), k
+        # an off relu's 0 times −1 is −0.0: eager adds it to +0.0 and returns +0.0
+        assert bits(twin_margins) == bits(margins), k
+        assert bits(twin.parameters()) == bits(eager.parameters()), k
+        for a, b in zip(eager.parameters(), twin.parameters()):
+            a.data = b.data = a.data - 0.5 * a.grad
+    assert step.counts["replayed"] >= 1 and loops_in(step) >= 1
+
+
+def test_a_recurrence_replays_in_a_loop_bit_for_bit():
+    # h <- tanh(w·h + u·x_t + b) over 60 steps: each step reads the last one's h
+    params = [Value(0.9), Value(0.4), Value(-0.1)]
+    twins = [Value(p.data) for p in params]
+
+    def run(ps, xs):
+        w, u, b = ps
+        h = Value(0.0)
+        for x in xs:
+            h = (w * h + u * x + b).tanh()
+        return (h - 0.5) ** 2
+
+    step = compiled(lambda xs: run(twins, xs))
+    rng = random.Random(7)
+    for k in range(25):
+        xs = [rng.uniform(-1, 1) for _ in range(60)]
+        for p in params + twins:
+            p.grad = 0.0
+        loss = run(params, xs)
+        loss.backward()
+        assert step(xs).data == loss.data
+        assert bits(twins) == bits(params), k
+        for a, b in zip(params, twins):
+            a.data = b.data = a.data - 0.1 * a.grad
+    assert step.counts == {"traced": 1, "replayed": 24, "eager": 0}
+    assert loops_in(step) >= 1
+
+
+def test_a_point_that_gets_no_gradient_still_runs_its_rules_and_raises_as_eager():
+    # eager skips a fast-path node whose gradient is 0, but runs every rule: sqrt's at 0 divides
+    # by zero, though the relu after it is off and sends nothing
+    w, twin = Value(2.0), Value(2.0)
+
+    def build(w, xs):
+        outs = [((w * x).sqrt() - 5.0).relu() for x in xs]
+        return sum(out * 0.0 for out in outs) + w * 1.0  # no gradient reaches a point
+
+    step = compiled(lambda xs: build(twin, xs))
+    step([1.0] * 10)
+    xs = [1.0] * 9 + [0.0]
+    with pytest.raises(ZeroDivisionError):
+        build(w, xs).backward()
+    with pytest.raises(ZeroDivisionError, match="sqrt"):
+        step(xs)
+    assert loops_in(step) >= 1
