@@ -258,6 +258,122 @@ def test_a_guard_that_keeps_changing_falls_back_to_eager_with_one_warning():
     assert compiled.eager_only
 
 
+def test_a_comparison_that_chose_nothing_stops_being_a_guard():
+    # read while building, but both outcomes build the same graph: after the second trace
+    # shows that, the read is dropped and the step replays whatever its outcome
+    w, twin = Value(0.5), Value(0.5)
+
+    seen = []
+
+    def step(w, x):
+        z = w * x
+        seen.append("positive" if z.data > 0 else "not positive")  # chooses nothing built
+        return (z - 1.0) ** 2
+
+    compiled = compile(lambda x: step(twin, x))
+    for x in (1.0, -1.0, 2.0, -3.0, 0.5, -0.5):
+        w.grad = twin.grad = 0.0
+        loss = step(w, Value(x))
+        loss.backward()
+        assert compiled(x).data == loss.data and bits([twin]) == bits([w]), x
+    assert compiled.counts == {"traced": 2, "replayed": 4, "eager": 0}
+    assert len(next(iter(compiled.traces.values()))) == 1  # one trace, without the guard
+
+
+def test_reads_that_choose_nothing_do_not_use_up_the_traces():
+    # two such reads: four patterns of outcomes, two traces (each without one of the guards);
+    # kept apart, the four traces would exceed max_traces=3 and the step would run eagerly
+    w, v = Value(0.5), Value(0.5)
+
+    def step(x, y):
+        a, b = w * x, v * y
+        for z in (a, b):
+            _ = "+" if z.data > 0 else "-"  # chooses nothing built
+        return (a * b - 1.0) ** 2
+
+    compiled = compile(step, max_traces=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "runs eagerly from now on"
+        for x, y in [(1.0, 1.0), (-1.0, 1.0), (1.0, -1.0), (-1.0, -1.0)] * 2:
+            compiled(x, y)
+    assert compiled.counts == {"traced": 4, "replayed": 4, "eager": 0}
+    assert len(next(iter(compiled.traces.values()))) == 2
+
+
+def _nested(a, b, c, x):
+    # reads b only when a > 0: the traces with a <= 0 and with a > 0, b <= 0 build the same
+    # square, but they read differently, so neither read may be dropped
+    z = a * x
+    if a.data > 0:
+        return z.exp() if b.data > 0 else z * z
+    return z * z
+
+
+def _either(a, b, c, x):
+    # two comparisons turn at once between (a > 0, b > 0) and (a <= 0, b <= 0): both build the
+    # square, but (a > 0, b <= 0) builds exp — the square must not be replayed for it
+    z = a * x
+    return z * z if (a.data > 0) == (b.data > 0) or a.data <= 0 else z.exp()
+
+
+def _after_a_merge(a, b, c, x):
+    # exp only for (a > 0, b <= 0), whatever c: (T, T, T) and (F, T, T) merge into one trace
+    # that does not check a; (F, F, T) then differs from it in b alone — but a trace checking
+    # neither a nor b would replay the square for (T, F, T), which no trace has seen
+    z = a * x
+    pa, pb = a.data > 0, b.data > 0
+    c.data > 0  # noqa: B015 - read, and chooses nothing
+    return z.exp() if pa and not pb else z * z
+
+
+@pytest.mark.parametrize("build", [_nested, _either, _after_a_merge])
+def test_reads_that_chose_what_was_built_stay_guards(build):
+    params, twins = [Value(1.0) for _ in range(3)], [Value(1.0) for _ in range(3)]
+    compiled = compile(lambda x: build(*twins, x))
+    signs = [(1, 1, 1), (-1, 1, 1), (-1, -1, 1), (1, -1, 1), (1, 1, 1), (-1, -1, -1), (1, -1, -1)]
+    signs += [(-1, 1, -1), (1, 1, -1)]
+    for sign in signs:
+        for p, t, sg in zip(params, twins, sign):
+            p.data = t.data = 0.5 * sg
+            p.grad = t.grad = 0.0
+        loss = build(*params, Value(0.3))
+        loss.backward()
+        assert compiled(0.3).data == loss.data, sign
+        assert bits(twins) == bits(params), sign
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), reads=st.integers(1, 3))
+def test_random_branchy_steps_replay_right_whatever_their_reads_choose(seed, reads):
+    # each step reads the signs of `reads` numbers while building, then builds one of two
+    # graphs by a random truth table of those signs (some reads choose nothing); calls with
+    # random signs must each give eager's numbers, however traces are kept, merged or dropped
+    rng = random.Random(seed)
+    table = [rng.random() < 0.5 for _ in range(2**reads)]
+
+    def build(ps, x):
+        zs = [p * x for p in ps]
+        signs = [z.data > 0 for z in zs]
+        key = sum(bit << i for i, bit in enumerate(signs))
+        total = autograd.sum(zs)
+        return (total * total) if table[key] else (total * 0.5).tanh()
+
+    params = [Value(rng.uniform(0.1, 1.0)) for _ in range(reads)]
+    twins = [Value(p.data) for p in params]
+    compiled = compile(lambda x: build(twins, x), max_traces=4)
+    for _ in range(12):
+        for p, t in zip(params, twins):
+            p.data = t.data = rng.choice([-1.0, 1.0]) * abs(p.data)
+            p.grad = t.grad = 0.0
+        x = rng.uniform(0.5, 2.0)
+        loss = build(params, Value(x))
+        loss.backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a table that keeps choosing runs eagerly: fine
+            assert compiled(x).data == loss.data
+        assert bits(twins) == bits(params)
+
+
 # --- errors are eager's --------------------------------------------------------------------------------
 
 

@@ -30,10 +30,12 @@ equals eager.
   are returned with their replayed numbers (and gradients). Other values — say an accuracy
   computed from ``.data`` — are not replayed: they come back as :data:`NOT_REPLAYED`.
 - A decision the step's code takes from ``.data`` while building the graph (``if v.data >
-  0:``) is a guard: when its outcome changes, the step is traced again; when it keeps
-  changing (more than ``max_traces`` traces of one argument shape), the step runs eagerly
-  from then on, with one warning that says which line to rewrite (``relu`` rather than ``if
-  v.data > 0``). Reading ``.data`` after the loss is built is free.
+  0:``) is a guard: when its outcome changes, the step is traced again — and if the new
+  trace built the same graph from the same reads, that comparison chose nothing and stops
+  being a guard. When the graph keeps changing (more than ``max_traces`` traces of one
+  argument shape), the step runs eagerly from then on, with one warning that says which line
+  to rewrite (``relu`` rather than ``if v.data > 0``). Reading ``.data`` after the loss is
+  built is free.
 - A replay that would raise or meet inf or nan runs the step eagerly instead, so errors are
   eager's. Inside ``no_grad()`` or ``detect_anomaly()``, and for steps with micrograd-style
   nodes (``_backward`` closures), the step runs eagerly.
@@ -50,7 +52,7 @@ from typing import Any
 
 from ..mode import anomaly, grad_enabled
 from ..value import Value, replayed
-from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, trace
+from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, shape_of, trace
 
 __all__ = ["NOT_REPLAYED", "Compiled", "NotReplayed", "compile"]
 
@@ -98,9 +100,16 @@ class _Entry:
     guard failed) or ``(the parameters' gradients, the outputs' numbers, their gradients)``.
     """
 
-    __slots__ = ("backend", "outputs", "params", "replay")
+    __slots__ = ("backend", "merged", "outputs", "params", "replay", "shape")
 
-    def __init__(self, tr: Trace, backend: str | None) -> None:
+    def __init__(
+        self,
+        tr: Trace,
+        backend: str | None,
+        shape: tuple[bytes, list[Any]] | None = None,
+        merged: bool = False,
+    ) -> None:
+        self.shape, self.merged = shape, merged  # what it built and read (when it read)
         wanted = list(dict.fromkeys(_values(tr.outputs)))  # each Value once
         self.params = list(tr.params)  # in the order the replay reads them
         self.outputs = _template(tr.outputs, {v: k for k, v in enumerate(wanted)})
@@ -167,9 +176,34 @@ class Compiled:
         except Untraceable as e:
             self._give_up(str(e))
             return self._eager(args)
-        entries.insert(0, _Entry(tr, self.backend))
+        shape = shape_of(tr) if tr.guards else None
+        if not self._merge(entries, tr, shape):
+            entries.insert(0, _Entry(tr, self.backend, shape))
         self.counts["traced"] += 1
         return tr.result
+
+    def _merge(self, entries: list[_Entry], tr: Trace, shape: Any) -> bool:
+        """If ``tr`` built the same graph as an earlier trace, with the same reads, and one
+        comparison came out the other way, that comparison did not matter (given the others'
+        outcomes): the two become one trace without that guard. Only one guard is dropped from
+        a trace: the outcomes neither trace saw (two guards turned at once) are not known."""
+        if shape is None:
+            return False
+        digest, reads = shape
+        for k, entry in enumerate(entries):
+            if entry.merged or entry.shape is None or entry.shape[0] != digest:
+                continue
+            before = entry.shape[1]
+            if len(before) != len(reads):
+                continue
+            turned = [i for i, (a, b) in enumerate(zip(before, reads)) if a != b]
+            # (a pinned number differs in the number, never in the outcome alone)
+            if len(turned) == 1 and before[turned[0]][:-1] == reads[turned[0]][:-1]:
+                tr.guards = [g for i, g in enumerate(tr.guards) if i != turned[0]]
+                entries.pop(k)
+                entries.insert(0, _Entry(tr, self.backend, shape, merged=True))
+                return True
+        return False
 
     def _eager(self, args: tuple[Any, ...]) -> Any:
         self.counts["eager"] += 1

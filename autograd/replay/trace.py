@@ -31,7 +31,7 @@ from ..ops import Op
 from ..value import Value, _next_seq
 from ..walk import topological_order
 
-__all__ = ["NotReplayed", "Probe", "Trace", "Untraceable", "trace"]
+__all__ = ["NotReplayed", "Probe", "Trace", "Untraceable", "shape_of", "trace"]
 
 
 class Untraceable(Exception):
@@ -354,3 +354,57 @@ def _values(x: Any) -> list[Value]:
     if isinstance(x, (tuple, list)):
         return [v for item in x for v in _values(item)]
     return []
+
+
+# --- when a read did not matter --------------------------------------------------------------------
+
+
+def shape_of(tr: Trace) -> tuple[bytes, list[tuple[Any, ...]]]:
+    """What a trace built and what it read while building: a digest of its graph (ops, the
+    slots and numbers they take, which leaves are which, what is returned), and each guard as
+    (what it compares, where in the building it was read, its outcome). Two traces of one
+    step with the same digest and the same reads built the same graph from the same decisions'
+    inputs."""
+    import hashlib
+    from bisect import bisect_left
+
+    slot = {node: k for k, node in enumerate(tr.nodes)}
+    digest = hashlib.blake2b(digest_size=20)
+
+    def ref(x: Any) -> str:
+        return x.hex() if type(x) is float else str(slot[x])
+
+    for node in tr.nodes:
+        if node.op is not None:
+            item = f"{node.op.name}({','.join(map(ref, node.parents))})"
+        elif node in tr.params:
+            item = f"p{id(node)}"
+        elif node in tr.inputs:
+            item = f"i{tr.inputs[node]}"
+        elif node in tr.aliases:
+            item = f"a{slot[tr.aliases[node]]}"
+        else:
+            item = f"c{node.data.hex()}"
+        digest.update(item.encode() + b";")
+    digest.update(repr(_keep_slots(tr.outputs, slot)).encode())
+    made = [node._seq for node in tr.nodes]
+    reads = [
+        (
+            slot[g.left],
+            g.op,
+            None if g.right is None else slot[g.right],
+            g.constant.hex(),
+            bisect_left(made, g.when),
+            g.outcome,
+        )
+        for g in tr.guards
+    ]
+    return digest.digest(), reads
+
+
+def _keep_slots(x: Any, slot: dict[Value, int]) -> Any:
+    if isinstance(x, Value):
+        return slot[x]
+    if isinstance(x, (tuple, list)):
+        return (type(x).__name__, [_keep_slots(v, slot) for v in x])
+    return repr(x)
