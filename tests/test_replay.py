@@ -628,7 +628,7 @@ def test_the_numpy_plan_is_a_few_arrays_a_batch_however_many_points():
     assert sizes[0] == sizes[1]
 
 
-def test_the_default_backend_is_numpy_for_wide_graphs_and_python_for_deep_narrow_ones():
+def test_the_default_backend_is_numpy_for_wide_graphs_and_python_for_small_or_deep_narrow_ones():
     pytest.importorskip("numpy")
     w = Value(0.5)
 
@@ -639,11 +639,17 @@ def test_the_default_backend_is_numpy_for_wide_graphs_and_python_for_deep_narrow
         return h
 
     X, y = make_moons()
-    model = nn.MLP(2, [16, 16, 1], seed=0)
+    model, small = nn.MLP(2, [16, 16, 1], seed=0), nn.MLP(3, [4, 4, 1], seed=0)
     wide = autograd.compile(lambda X, y: demo_loss(model, Value, X, y))
     narrow = autograd.compile(deep)
-    wide(X, y)
+    lecture = autograd.compile(lambda X, Y: sum((small(x) - t) ** 2 for x, t in zip(X, Y)))
+    wide(X[:5], y[:5])  # 16-term dots: ~280 gradients a batch, numpy's
     narrow(0.3)
+    lecture(
+        [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]],
+        [1.0, -1.0, -1.0, 1.0],
+    )
     assert [e.backend for e in next(iter(wide.traces.values()))] == ["numpy"]
     assert [e.backend for e in next(iter(narrow.traces.values()))] == ["python"]
+    assert [e.backend for e in next(iter(lecture.traces.values()))] == ["python"]
     assert "per trace" in repr(wide)
