@@ -23,6 +23,7 @@ graphs draw its ``symbol``. Adding an op is one row (plus, if it should be a met
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -324,7 +325,9 @@ def _logsumexp_rows(A: Any) -> Any:
     # _logsumexp on each row: m + log fsum(exp(x − m)), m the row's largest
     from .exact import fsum_rows
 
-    m = A.max(axis=1)
+    np = _numpy()
+    # the row's largest: a column at a time for short rows (numpy's axis=1 max is slow there)
+    m = functools.reduce(np.maximum, A.T) if A.shape[1] <= 16 else A.max(axis=1)
     return m + each(math.log, fsum_rows(each(math.exp, A - m[:, None])))
 
 

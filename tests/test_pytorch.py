@@ -67,13 +67,32 @@ def test_torch_computes_the_same_outputs_and_gradients(model, seed):
     assert close(loss.data, theirs.item(), abs(loss.data))
     params = model.parameters()
     torch_grads = _grads_in_nn_order(module)
-    gscale = max(abs(p.grad) for p in params)
-    if model.layers[-1].activation == "softmax":
-        # Through a saturated softmax a gradient is a difference of terms 1/(1 − p) times
-        # larger than itself (p the largest probability): each library rounds those terms its
-        # own way, so "near zero" is measured against them.
-        gscale /= max(min(1.0 - max(v.data for v in row) for row in outs), 2.0**-53)
+    # Through a saturated unit a gradient is a difference of terms 1/margin times larger than
+    # itself — softmax's 1 − p (p the largest probability), tanh's 1 − y², sigmoid's s(1 − s):
+    # each library rounds its unit's last bit its own way (torch's tanh is not math.tanh), and
+    # the difference is that much larger in the gradient; "near zero" is measured against it.
+    gscale = max(abs(p.grad) for p in params) / _saturation(model, X)
     assert all(close(p.grad, g, gscale) for p, g in zip(params, torch_grads))
+
+
+def _saturation(model, X):
+    """The smallest margin of a saturating unit over the inputs (1 with none), at least 2⁻⁵³."""
+    margin = 1.0
+    for x in X:
+        h = x
+        for layer in model.layers:
+            out = as_list(layer(h))
+            ys = [v.data for v in out]
+            if layer.activation == "softmax":
+                margin = min(margin, 1.0 - max(ys))
+            elif layer.activation in ("tanh", "sigmoid"):  # (fully saturated: no gradient)
+                margins = [
+                    (1.0 - y) * (1.0 + y) if layer.activation == "tanh" else y * (1.0 - y)
+                    for y in ys
+                ]
+                margin = min([margin] + [m for m in margins if m > 0.0])
+            h = out
+    return max(margin, 2.0**-53)
 
 
 def _grads_in_nn_order(module):

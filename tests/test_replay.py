@@ -374,7 +374,23 @@ def test_random_branchy_steps_replay_right_whatever_their_reads_choose(seed, rea
         assert bits(twins) == bits(params)
 
 
-# --- errors are eager's --------------------------------------------------------------------------------
+# --- errors are eager's -----------------------------------------------------------------------------
+
+
+def test_a_rule_that_fails_where_no_gradient_is_read_still_raises_as_eager():
+    # sqrt's derivative at 0 divides by zero: eager raises though the input's gradient (a
+    # copy of an input) is read by nobody, and the replay, which computes none, must too
+    w = Value(2.0)
+
+    def build(xs):
+        return sum(w * Value(x).sqrt() for x in xs)
+
+    step = compile(build)
+    step([1.0, 4.0] * 10)
+    with pytest.raises(ZeroDivisionError):
+        build([1.0, 0.0] * 10).backward()
+    with pytest.raises(ZeroDivisionError, match="sqrt"):
+        step([1.0, 0.0] * 10)
 
 
 def test_a_replay_that_would_fail_raises_eagers_error():

@@ -372,6 +372,19 @@ class Plan:
                         source[at[here]] = local + unit(what)
         self.units = np.array([float.fromhex(h) for h in units_of])
         self.local_size = local
+
+        # Leaves whose gradient nobody reads (inputs, copies, constants the step made) get
+        # none; eager's rules would raise where their local derivative is not finite (sqrt's
+        # at 0), so those numbers are checked at each replay instead.
+        unread = ~is_op
+        unread[[index[p] for p in params]] = False
+        unread[[index[v] for v in wanted]] = False
+        into = np.zeros(len(edge), bool)
+        into[edge >= 0] = unread[parent[edge[edge >= 0]]]
+        self.unsent = np.unique(source[into])
+        edge, target, sender, position, source = (
+            a[~into] for a in (edge, target, sender, position, source)
+        )
         first = np.searchsorted(target, np.arange(S + 1))
         degree = np.diff(first)
 
@@ -402,7 +415,14 @@ class Plan:
     @property
     def nbytes(self) -> int:
         """Bytes of the plan's arrays (its Python objects are a few per batch)."""
-        arrays = [self.base, self.units, self.edge_first, self.edge_sender, self.edge_source]
+        arrays = [
+            self.base,
+            self.units,
+            self.edge_first,
+            self.edge_sender,
+            self.edge_source,
+            self.unsent,
+        ]
         arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
             arrays.append(batch.columns)
@@ -427,6 +447,8 @@ class Plan:
             if not self.guards(V):
                 return False
             D[self.local_size :] = self.units
+            if not np.isfinite(D[self.unsent]).all():
+                return None  # eager's rule may raise there: let it
             G = np.zeros(S + 2)
             G[self.pad], G[self.seed] = -0.0, 1.0
             G[: self.n_params] = list(map(_grad, params))
