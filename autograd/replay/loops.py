@@ -66,6 +66,7 @@ def short_dot(ws: list[str], xs: list[str], bias: str | None) -> str | None:
 # ops whose every contribution is g times a finite number (the forward was finite) or g itself
 _PLAIN = frozenset((_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG))
 _MIN_NODES = 8  # a segment smaller than this stays straight-line code
+_GATHER = 8  # terms of a gradient from which they are added as one sum at C speed
 
 
 def _reduce_sum(values: Iterable[float], start: float) -> float:
@@ -391,10 +392,16 @@ class LoopCode:
         self.sums: dict[int, tuple[int, str | None]] = {}  # shared slot -> (column, factor)
         body: list[str] = []
         self.started: set[int] = set()
+        self.pending: dict[int, list[_Term]] = {}  # a node's terms, until its turn comes
+        self.gathered: dict[tuple[str, ...], str] = {}
         for j in range(seg.length - 1, -1, -1):
             node = nodes[seg.start + j]
             if node.op is not None:
                 self._step(j, node, body, generic)
+            elif j in self.pending:  # a copy or constant the caller wants the gradient of
+                self._gradient(j, body)
+                if self.wanted[j]:
+                    body.append(f"        G[{self.at(j)}] = {self.g(j)}")
         inflow = [j for j in range(seg.length) if self.sent[j]]
         if plain and not inflow:
             return  # no gradient comes in: only ±0 would go out
@@ -441,6 +448,8 @@ class LoopCode:
     def _step(self, j: int, node: Value, body: list[str], generic: bool) -> None:
         """Node j's step of the walk: its gradient, then what it sends to each input."""
         op, refs = node.op, self.seg.refs[j]
+        if j in self.pending:
+            self._gradient(j, body)
         if j in self.started:
             g = self.g(j)
         elif self.sent[j]:
@@ -479,20 +488,16 @@ class LoopCode:
             name = f"D{self.seg.start + j}"
             self.w.namespace[name] = op.derivative
             args = ", ".join(self._value(r) for r in refs)
-            body.append(f"        d = {name}({args}, out={self.v(j)})")
+            d = f"d{self.q}_{j}"  # its own name: its terms may be added later
+            body.append(f"        {d} = {name}({args}, out={self.v(j)})")
             for k, ref in enumerate(refs):
                 if ref.kind in ("number", "table"):
                     continue
                 if op.select:
-                    self._send(
-                        ref,
-                        g,
-                        f"d[{k}]",
-                        body,
-                        when=f"not (type(d[{k}]) is float and d[{k}] == 0.0)",
-                    )
+                    skip = f"type({d}[{k}]) is float and {d}[{k}] == 0.0"
+                    self._send(ref, g, f"{d}[{k}]", body, when=f"not ({skip})")
                 else:
-                    self._send(ref, g, f"d[{k}]", body)
+                    self._send(ref, g, f"{d}[{k}]", body)
 
     def _value(self, ref: Ref) -> str:
         """An input's number in the backward loop (the forward loaded or hoisted it)."""
@@ -517,22 +522,14 @@ class LoopCode:
         kind = target.kind
         if kind in ("number", "table"):
             return
-        if kind == "local":
-            if not self.live[target.at]:
-                return
-            name = self.g(target.at)
-            if target.at not in self.started:
+        if kind == "local":  # added up when the target's turn in the walk comes
+            if self.live[target.at]:
                 self.started.add(target.at)
-                start = f"G[{self.at(target.at)}]" if self.sent[target.at] else "0.0"
-                if when is None:
-                    # 0.0 + term: a term −0.0 makes +0.0, as eager's first addition does; a
-                    # relu's term is never −0.0 (its g is a sum that started at +0.0)
-                    first = term if start == "0.0" and signed_zero_free else f"{start} + {term}"
-                    body.append(f"        {name} = {first}")
-                    return
-                body.append(f"        {name} = {start}")
-            line = f"{name} += {term}"
-        elif kind == "shared":
+                self.pending.setdefault(target.at, []).append(
+                    _Term(term, g, factor, when, signed_zero_free)
+                )
+            return
+        if kind == "shared":
             if not self.shared_live[target.at]:
                 return
             if target.at in self.deferred and when is None:
@@ -553,6 +550,51 @@ class LoopCode:
             body.append(f"        if {when}:")
             body.append(f"            {line}")
 
+    def _gradient(self, j: int, body: list[str]) -> None:
+        """Node j's gradient, now that every contribution to it is made: its start (0.0, or
+        what came from outside its repetition) plus its terms, one after another in the
+        walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed."""
+        terms = self.pending.pop(j)
+        name = self.g(j)
+        start = f"G[{self.at(j)}]" if self.sent[j] else "0.0"
+        if len(terms) >= _GATHER and all(t.when is None and self._fixed(t.factor) for t in terms):
+            factors = ", ".join("1.0" if t.factor is None else t.factor for t in terms)
+            fixed = self.hoist(f"k{self.q}_{len(self.w.hoisted)}", f"({factors},)")
+            gs = tuple(t.g for t in terms)
+            if gs not in self.gathered:
+                self.gathered[gs] = f"q{self.q}_{len(self.gathered)}"
+                body.append(f"        {self.gathered[gs]} = ({', '.join(gs)},)")
+            body.append(
+                f"        {name} = _seqsum(_map(_mul, {self.gathered[gs]}, {fixed}), {start})"
+            )
+            return
+        first, *rest = terms
+        if first.when is None:
+            # 0.0 + term: a term −0.0 makes +0.0, as eager's first addition does; a relu's
+            # term is never −0.0 (its g is a sum that started at +0.0)
+            zero_free = start == "0.0" and first.signed_zero_free
+            body.append(
+                f"        {name} = {first.term if zero_free else f'{start} + {first.term}'}"
+            )
+        else:
+            body.append(f"        {name} = {start}")
+            rest = terms
+        for t in rest:
+            if t.when is None:
+                body.append(f"        {name} += {t.term}")
+            else:
+                body.append(f"        if {t.when}:")
+                body.append(f"            {name} += {t.term}")
+
+    def _fixed(self, factor: str | None) -> bool:
+        """Whether a factor is the same number in every repetition (or absent: 1)."""
+        if factor is None:
+            return True
+        return not (
+            factor.startswith((f"v{self.q}_", f"l{self.q}_", f"d{self.q}_"))
+            or factor.endswith("[r]")
+        )
+
     def _record(self, expr: str) -> int:
         """The column of ``expr`` in the repetitions' records."""
         if expr not in self.records:
@@ -565,6 +607,18 @@ class LoopCode:
         if per_repetition:
             return f"c{self.q}[{self._record(factor)}]"
         return f"_repeat({factor})"
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A contribution to a node's gradient: ``term`` (``g`` times ``factor``, or g), added
+    only if ``when`` holds; ``signed_zero_free``: the term is never −0.0."""
+
+    term: str
+    g: str
+    factor: str | None
+    when: str | None
+    signed_zero_free: bool
 
 
 def _literal(x: float, w: Any) -> str:
