@@ -241,3 +241,27 @@ def test_a_point_that_gets_no_gradient_still_runs_its_rules_and_raises_as_eager(
     with pytest.raises(ZeroDivisionError, match="sqrt"):
         step(xs)
     assert loops_in(step) >= 1
+
+
+def test_the_gradients_of_copies_returned_from_inside_a_loop_are_eagers():
+    # Value(x) of each input, made in the loop over points and returned: a copy is a leaf, and
+    # the caller reads its gradient
+    w, twin = Value(0.7), Value(0.7)
+
+    def build(w, xs):
+        copies, outs = [], []
+        for x in xs:  # each copy made with its point's nodes: a leaf inside the loop
+            copies.append(c := Value(x))
+            outs.append((w * c).tanh() * c)
+        return sum(outs) * 0.5, copies
+
+    step = compiled(lambda xs: build(twin, xs))
+    for k in range(4):
+        xs = [0.1 * i - 0.3 * k for i in range(12)]
+        w.grad = twin.grad = 0.0
+        loss, copies = build(w, xs)
+        loss.backward()
+        replayed, twin_copies = step(xs)
+        assert replayed.data == loss.data
+        assert bits(twin_copies) == bits(copies) and bits([twin]) == bits([w]), k
+    assert loops_in(step) >= 1 and step.counts["replayed"] == 3
