@@ -2,9 +2,9 @@
 
 Node k's number is ``V[k]`` and its gradient ``G[k]`` (k: its place in creation order). The
 forward pass is a line a node and the backward pass a block a node, in the order the eager
-engine runs them — except where the step built the same subgraph again and again (a point of a
-batch, a step of a recurrence): :mod:`.loops` writes each such segment once, as a loop over its
-repetitions, so the code's length does not grow with the batch. Every op is computed by its row
+engine runs them — except where the step built the same subgraph again and again (a point of
+a batch, a step of a recurrence: :mod:`.segments`): :mod:`.loops` writes each such segment
+once, as a loop over its repetitions, so the code does not grow with the batch. Every op is computed by its row
 of the table — ``op.forward`` and ``op.derivative`` — except the arithmetic of the ops with a
 float fast path (add, sum, mul, relu, dot) and sub and neg, written inline exactly as their
 forwards and fast paths compute it (tests/test_replay.py checks each against its row). Where a
@@ -27,15 +27,8 @@ from typing import Any
 
 from ..ops import OPS, dot_parts
 from ..value import Value
-from .loops import (
-    INLINE_FORWARD,
-    Flags,
-    LoopCode,
-    Segment,
-    find_segments,
-    sequential_sum,
-    short_dot,
-)
+from .loops import INLINE_FORWARD, Flags, LoopCode, sequential_sum, short_dot
+from .segments import Segment, find_segments
 from .trace import Trace
 
 __all__ = ["compile_trace"]
