@@ -203,10 +203,11 @@ def test_a_recurrence_replays_in_a_loop_bit_for_bit():
 
     def run(ps, xs):
         w, u, b = ps
-        h = Value(0.0)
+        h, hs = Value(0.0), []
         for x in xs:
             h = (w * h + u * x + b).tanh()
-        return (h - 0.5) ** 2
+            hs.append(h)
+        return (h - 0.5) ** 2 + 0.1 * hs[30], hs  # each h's gradient comes from the next
 
     step = compiled(lambda xs: run(twins, xs))
     rng = random.Random(7)
@@ -214,10 +215,12 @@ def test_a_recurrence_replays_in_a_loop_bit_for_bit():
         xs = [rng.uniform(-1, 1) for _ in range(60)]
         for p in params + twins:
             p.grad = 0.0
-        loss = run(params, xs)
+        loss, hs = run(params, xs)
         loss.backward()
-        assert step(xs).data == loss.data
+        replayed, twin_hs = step(xs)
+        assert replayed.data == loss.data
         assert bits(twins) == bits(params), k
+        assert bits(twin_hs) == bits(hs), k
         for a, b in zip(params, twins):
             a.data = b.data = a.data - 0.1 * a.grad
     assert step.counts == {"traced": 1, "replayed": 24, "eager": 0}
