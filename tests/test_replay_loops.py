@@ -268,3 +268,29 @@ def test_the_gradients_of_copies_returned_from_inside_a_loop_are_eagers():
         assert replayed.data == loss.data
         assert bits(twin_copies) == bits(copies) and bits([twin]) == bits([w]), k
     assert loops_in(step) >= 1 and step.counts["replayed"] == 3
+
+
+def test_two_loops_over_the_same_weights_one_only_returned_replay_bit_for_bit():
+    # the later loop (returned, not in the loss) gets no gradient and has no backward; the
+    # earlier one's backward reads the weights it shares with it
+    ws, twins = ([Value(0.5), Value(-0.25), Value(0.125)] for _ in range(2))
+
+    def build(ws, xs):
+        in_loss = []
+        for x in xs:  # h's gradient is g times a weight: the backward reads the weights
+            h = (ws[0] * x).tanh()
+            in_loss.append(autograd.dot(ws, [h, h * x, x]))
+        returned = [autograd.dot(ws, [x, 2.0 * x, x]) for x in xs]
+        return sum(in_loss) * 0.5, returned
+
+    step = compiled(lambda xs: build(twins, xs))
+    for k in range(3):
+        xs = [0.1 * i + k for i in range(10)]
+        for w in ws + twins:
+            w.grad = 0.0
+        loss, returned = build(ws, xs)
+        loss.backward()
+        replayed, twin_returned = step(xs)
+        assert replayed.data == loss.data and bits(twins) == bits(ws), k
+        assert bits(twin_returned) == bits(returned), k
+    assert loops_in(step) >= 2 and step.counts["replayed"] == 2

@@ -215,8 +215,9 @@ class LoopCode:
         ops = [nodes[seg.start + j].op for j in range(seg.length)]
         plain = all(op in _PLAIN for op in ops if op is not None)
         generic = not plain  # rules run whatever g is: they may raise, or make nan from 0·inf
-        if plain and not any(self.live):
-            return  # nothing here sends a gradient anywhere it is read
+        inflow = [j for j in range(seg.length) if self.sent[j]]
+        if plain and not (inflow and any(self.live)):
+            return  # no gradient comes in, or none goes anywhere it is read: only ±0 would
         self.deferred = self._deferrable()
         self.records: list[str] = []
         self.sums: dict[int, tuple[int, str | None]] = {}  # shared slot -> (column, factor)
@@ -232,9 +233,6 @@ class LoopCode:
                 self._gradient(j, body)
                 if self.wanted[j]:
                     body.append(f"        G[{self.at(j)}] = {self.g(j)}")
-        inflow = [j for j in range(seg.length) if self.sent[j]]
-        if plain and not inflow:
-            return  # no gradient comes in: only ±0 would go out
         for line in self.before:
             w.emit(line)
         if self.records:

@@ -4,13 +4,14 @@ Node k's number is ``V[k]`` and its gradient ``G[k]`` (k: its place in creation 
 forward pass is a line a node and the backward pass a block a node, in the order the eager
 engine runs them — except where the step built the same subgraph again and again (a point of
 a batch, a step of a recurrence: :mod:`.segments`): :mod:`.loops` writes each such segment
-once, as a loop over its repetitions, so the code does not grow with the batch. Every op is computed by its row
-of the table — ``op.forward`` and ``op.derivative`` — except the arithmetic of the ops with a
-float fast path (add, sum, mul, relu, dot) and sub and neg, written inline exactly as their
-forwards and fast paths compute it (tests/test_replay.py checks each against its row). Where a
-dot's weights and inputs are runs of consecutive nodes (a layer's neurons), its products and
-gradient updates run as slices, at C speed. So the replay does the eager step's float
-operations, in its order, on the same numbers: the same results, bit for bit.
+once, as a loop over its repetitions, so the code does not grow with the batch. Every op is
+computed by its row of the table — ``op.forward`` and ``op.derivative`` — except the
+arithmetic of the ops with a float fast path (add, sum, mul, relu, dot) and sub and neg,
+written inline exactly as their forwards and fast paths compute it (tests/test_replay.py
+checks each against its row). Where a dot's weights and inputs are runs of consecutive nodes
+(a layer's neurons), its products and gradient updates run as slices, at C speed. So the
+replay does the eager step's float operations, in its order, on the same numbers: the same
+results, bit for bit.
 
 The function returns None when the eager step would raise or meet inf or nan (the caller then
 runs the step eagerly, which raises the same error or gives the same IEEE numbers) or, with
@@ -35,7 +36,6 @@ __all__ = ["compile_trace"]
 
 _ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
 _SUB, _NEG = OPS["sub"], OPS["neg"]
-_INLINE_FORWARD = INLINE_FORWARD
 
 
 def compile_trace(tr: Trace, wanted: list[Value]) -> Callable[[list[Value], list[float]], Any]:
@@ -60,7 +60,6 @@ class _Writer:
             "_add": add,
             "_repeat": repeat,
             "_isfinite": math.isfinite,
-            "_all": all,
             "_copysign": math.copysign,
             "_data": attrgetter("data"),
             "_sum": sum,
@@ -154,9 +153,7 @@ def generate(tr: Trace, wanted: list[Value], loops: bool = True) -> tuple[str, d
             ends[k].backward()
             k = ends[k].seg.start - 1
             continue
-        if (
-            k in run_ends
-        ):  # a run of one-input nodes: their steps, together (each has its own input)
+        if k in run_ends:  # a run of one-input nodes: their steps together (own inputs each)
             first, length = run_ends[k]
             _run_backward(tr.nodes[first], first, length, w)
             k = first - 1
@@ -329,8 +326,8 @@ def _forward(tr: Trace, w: _Writer, runs: dict[int, int], code: dict[int, LoopCo
                 w.emit(f"    V[{i}] = {w.constant(node.data)}")
             continue
         args = [w.ref(p) for p in node.parents]
-        if op in _INLINE_FORWARD:
-            expr = _INLINE_FORWARD[op].format(*args)
+        if op in INLINE_FORWARD:
+            expr = INLINE_FORWARD[op].format(*args)
         elif op is _SUM:
             expr = f"_fsum({w.refs(node.parents)})"
         elif op is _DOT:
