@@ -242,15 +242,25 @@ def _shape(x: Any, inputs: list[float]) -> Any:
         inputs.append(x)
         return "f"
     if kind is list or kind is tuple:
-        types = set(map(type, x))
-        if types == _FLOAT:  # a row of numbers
+        types = list(map(type, x))  # (counting is quicker than a set of the types)
+        if x and types.count(float) == len(x):  # a row of numbers
             inputs.extend(x)
             return (kind.__name__, len(x))
-        if len(types) == 1 and types <= _ROWS and set(map(type, chain.from_iterable(x))) == _FLOAT:
-            inputs.extend(chain.from_iterable(x))  # rows of numbers: a batch
-            return (kind.__name__, types.pop().__name__, tuple(map(len, x)))
-        if len(types) == 1 and types <= _STATIC:  # class labels: static, as ints are
-            return ("static", kind.__name__, types.pop().__name__, tuple(x))
+        first = types[0] if x else None
+        if first in _ROWS and types.count(first) == len(x):
+            flat = list(chain.from_iterable(x))
+            if list(map(type, flat)).count(float) == len(flat):  # rows of numbers: a batch
+                inputs.extend(flat)
+                lengths = list(map(len, x))
+                same = lengths.count(lengths[0]) == len(lengths)
+                return (
+                    kind.__name__,
+                    first.__name__,
+                    len(x),
+                    lengths[0] if same else tuple(lengths),
+                )
+        if first in _STATIC and types.count(first) == len(x):  # class labels: static, as ints
+            return ("static", kind.__name__, first.__name__, tuple(x))
         return (kind.__name__, tuple(_shape(item, inputs) for item in x))
     if isinstance(x, Value):
         return ("param", id(x))
@@ -264,7 +274,6 @@ def _shape(x: Any, inputs: list[float]) -> Any:
     return _static(x)
 
 
-_FLOAT = {float}
 _ROWS = {list, tuple}
 _STATIC = {int, str, bool, type(None)}
 
