@@ -185,6 +185,25 @@ def test_a_new_batch_of_the_same_shape_does_not_trace_again():
     assert step.counts["traced"] == 2
 
 
+def test_rows_of_other_lengths_are_another_shape():
+    # [[a, b], [c]] and [[a], [b, c]] hold three numbers each, but build different graphs
+    w = Value(0.5)
+    step = compile(
+        lambda rows: autograd.sum([w * autograd.sum(row) * (k + 1) for k, row in enumerate(rows)])
+    )
+    for rows in (
+        [[1.0, 2.0], [3.0]],
+        [[1.0], [2.0, 3.0]],
+        [[4.0, 5.0], [6.0]],
+        [[1.0, 1.0], [2.0, 2.0]],
+    ):
+        w.grad = 0.0
+        got = step(rows)
+        want = sum(0.5 * sum(row) * (k + 1) for k, row in enumerate(rows))
+        assert got.data == want and w.grad == sum(sum(row) * (k + 1) for k, row in enumerate(rows))
+    assert step.counts == {"traced": 3, "replayed": 1, "eager": 0}
+
+
 def test_ints_are_static_arguments():
     w = Value(2.0)
     step = compile(lambda k, x: w**k * x)
