@@ -340,7 +340,7 @@ class Plan:
         edge = edge[keep]
         edge = edge[~internal[parent[edge]]]
         edge = np.concatenate([[-1], edge])  # −1: the seed, into the loss
-        self.edges = len(edge)  # gradients carried: the backward pass's work
+        self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
         target = slot[np.where(edge >= 0, parent[edge], loss)]
         walk = np.argsort(target, kind="stable")
         edge, target = edge[walk], target[walk]

@@ -23,7 +23,7 @@ added up when its turn comes — with two changes that leave every result as it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import add
@@ -33,7 +33,14 @@ from ..ops import OPS, dot_parts
 from ..value import Value
 from .segments import Ref, Segment
 
-__all__ = ["INLINE_FORWARD", "Flags", "LoopCode", "sequential_sum", "short_dot"]
+__all__ = [
+    "INLINE_FORWARD",
+    "Flags",
+    "LoopCode",
+    "forward_expression",
+    "sequential_sum",
+    "short_dot",
+]
 
 _ADD, _SUM, _MUL, _RELU, _DOT = (OPS[n] for n in ("add", "sum", "mul", "relu", "dot"))
 _SUB, _NEG = OPS["sub"], OPS["neg"]
@@ -46,15 +53,40 @@ INLINE_FORWARD = {  # the forwards that are one Python expression
 }
 
 
-def short_dot(ws: list[str], xs: list[str], bias: str | None) -> str | None:
-    """A dot of one or two terms as one expression, or None. ``math.fsum`` of two rounded
-    products is their float sum, correctly rounded as fsum's (one of them: itself), except that
-    fsum's zero is always +0.0 — hence ``+ 0.0``; a sum that overflows is inf here and an error
-    in fsum, and either way the step runs eagerly."""
-    if not 1 <= len(ws) <= 2:
-        return None
+def short_dot(ws: list[str], xs: list[str], bias: str | None) -> str:
+    """A dot of one or two terms as one expression. ``math.fsum`` of two rounded products is
+    their float sum, correctly rounded as fsum's (one of them: itself), except that fsum's zero
+    is always +0.0 — hence ``+ 0.0``; a sum that overflows is inf here and an error in fsum,
+    and either way the step runs eagerly."""
     total = " + ".join(f"{w} * {x}" for w, x in zip(ws, xs)) + " + 0.0"
     return total if bias is None else f"{total} + {bias}"
+
+
+def forward_expression(
+    op: Any,
+    inputs: Sequence[Any],
+    ref: Callable[[Any], str],
+    sequence: Callable[[tuple[Any, ...]], str],
+    namespace: dict[str, Any],
+    name: str,
+) -> str:
+    """The Python expression of ``op`` on ``inputs`` (``ref`` writes one input, ``sequence``
+    several: a dot's weights, a sum's terms): the fast-path ops' arithmetic inline, as their
+    forwards compute it; a dot as fsum of its products (one or two: their sum), then + bias;
+    any other op its forward, bound in ``namespace`` as ``name``."""
+    if op in INLINE_FORWARD:
+        return INLINE_FORWARD[op].format(*map(ref, inputs))
+    if op is _SUM:
+        return f"_fsum({sequence(tuple(inputs))})"
+    if op is _DOT:
+        ws, xs, bias = dot_parts(inputs)
+        b = None if bias is None else ref(bias)
+        if 1 <= len(ws) <= 2:
+            return short_dot(list(map(ref, ws)), list(map(ref, xs)), b)
+        products = f"_fsum(_map(_mul, {sequence(ws)}, {sequence(xs)}))"
+        return products if b is None else f"{products} + {b}"
+    namespace[name] = op.forward
+    return f"{name}({', '.join(map(ref, inputs))})"
 
 
 # ops whose every contribution is g times a finite number (the forward was finite) or g itself
@@ -171,28 +203,15 @@ class LoopCode:
             op = node.op
             if op is None:
                 expr = self.ref(refs[0], body)
-            elif op in INLINE_FORWARD:
-                expr = INLINE_FORWARD[op].format(*(self.ref(r, body) for r in refs))
-            elif op is _SUM:
-                expr = f"_fsum({self.sequence(tuple(refs), body)})"
-            elif op is _DOT:
-                ws, xs, bias = dot_parts(refs)
-                b = None if bias is None else self.ref(bias, body)
-                expr = (
-                    short_dot([self.ref(r, body) for r in ws], [self.ref(r, body) for r in xs], b)
-                    if len(ws) <= 2
-                    else None
-                )
-                if expr is None:
-                    expr = (
-                        f"_fsum(_map(_mul, {self.sequence(ws, body)}, {self.sequence(xs, body)}))"
-                    )
-                    if b is not None:
-                        expr = f"{expr} + {b}"
             else:
-                name = f"F{seg.start + j}"
-                w.namespace[name] = op.forward
-                expr = f"{name}({', '.join(self.ref(r, body) for r in refs)})"
+                expr = forward_expression(
+                    op,
+                    refs,
+                    lambda r: self.ref(r, body),
+                    lambda rs: self.sequence(rs, body),
+                    w.namespace,
+                    f"F{seg.start + j}",
+                )
             body.append(f"        {self.v(j)} = {expr}")
             if self.read[j]:
                 body.append(f"        V[{self.at(j)}] = {self.v(j)}")
@@ -431,10 +450,9 @@ class LoopCode:
 
     def _column(self, factor: str) -> str:
         """A factor of a deferred sum: its column, or the same number repeated."""
-        per_repetition = factor.startswith((f"v{self.q}_", f"l{self.q}_")) or factor.endswith("[r]")
-        if per_repetition:
-            return f"c{self.q}[{self._record(factor)}]"
-        return f"_repeat({factor})"
+        if self._fixed(factor):
+            return f"_repeat({factor})"
+        return f"c{self.q}[{self._record(factor)}]"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..ops import OPS, dot_parts
 from ..value import Value
-from .loops import INLINE_FORWARD, Flags, LoopCode, sequential_sum, short_dot
+from .loops import Flags, LoopCode, forward_expression, sequential_sum
 from .segments import Segment, find_segments
 from .trace import Trace
 
@@ -325,26 +325,7 @@ def _forward(tr: Trace, w: _Writer, runs: dict[int, int], code: dict[int, LoopCo
             else:
                 w.emit(f"    V[{i}] = {w.constant(node.data)}")
             continue
-        args = [w.ref(p) for p in node.parents]
-        if op in INLINE_FORWARD:
-            expr = INLINE_FORWARD[op].format(*args)
-        elif op is _SUM:
-            expr = f"_fsum({w.refs(node.parents)})"
-        elif op is _DOT:
-            ws, xs, bias = dot_parts(node.parents)
-            b = None if bias is None else w.ref(bias)
-            short = (
-                short_dot([w.ref(p) for p in ws], [w.ref(p) for p in xs], b)
-                if len(ws) <= 2
-                else None
-            )
-            expr = short or f"_fsum(_map(_mul, {w.refs(ws)}, {w.refs(xs)}))"
-            if short is None and b is not None:
-                expr = f"{expr} + {b}"
-        else:
-            name = f"F{i}"
-            w.namespace[name] = op.forward
-            expr = f"{name}({', '.join(args)})"
+        expr = forward_expression(op, node.parents, w.ref, w.refs, w.namespace, f"F{i}")
         w.emit(f"    V[{i}] = {expr}")
 
 
