@@ -5,12 +5,15 @@
 nodes are computed with ``math.fsum``, so a replay that sums rows with it gives eager's numbers
 bit for bit; calling ``fsum`` row by row would cost a Python call per row.
 
-How: a cascade of error-free additions (TwoSum) gives, per row, a float ``s`` and errors ``e``
-with ``Σ row = s + Σ e`` exactly; ``r = fl(s + fl(Σ e))`` is then the correctly rounded sum
-unless the exact sum lies within a tiny, computable bound of the midpoint between two floats.
-Each row's bound is checked; the rows that are not *certified* (ties, a zero result, whose sign
-``fsum`` decides, or an overflow) are summed with ``math.fsum`` itself. On random data every
-row but about one in 10⁴ is certified.
+How: error-free additions (TwoSum) give, per row, a float ``s`` and errors ``e`` with
+``Σ row = s + Σ e`` exactly. Adding the errors the same way gives ``c`` and errors of their own:
+where those are all 0, ``s + c`` is the exact sum and ``fl(s + c)`` rounds it once, ties and
+all. Short rows (up to ``SHORT`` terms) are added in order, and that is the whole story. Longer
+rows are added pairwise, and ``r = fl(s + fl(Σ e))`` is checked against a bound on its error:
+it is the correctly rounded sum unless the exact sum lies within that bound of a midpoint
+between two floats — mostly ties, a few in a hundred rows, whose errors are then added exactly.
+The rest — a zero result, whose sign ``fsum`` decides, an overflow, errors that do not add up
+exactly (terms of very different sizes) — are summed with ``math.fsum`` itself.
 
 Needs numpy, imported when first called: the engine itself does not depend on it.
 
@@ -28,6 +31,7 @@ from typing import Any
 __all__ = ["FEW", "fsum_rows"]
 
 FEW = 3500  # rows × (terms + 8) below which math.fsum is asked row by row (it is quicker)
+SHORT = 6  # terms up to which the rows are added in order (_short_sums), not pairwise
 _U = 2.0**-53  # the unit roundoff of float64
 _EXPONENT = 0x7FF0000000000000  # a float64's exponent bits
 
@@ -45,9 +49,10 @@ def fsum_rows(P: Any) -> Any:
         r = np.empty(m)
         T = P.T if P.T.flags.c_contiguous else np.ascontiguousarray(P.T)  # a row a term
         chunk = max(256, 2**18 // n)  # sums at a time, so the temporaries stay in cache
+        sums = _short_sums if n <= SHORT else _rounded_sums
         with np.errstate(all="ignore"):
             for lo in range(0, m, chunk):
-                r[lo : lo + chunk] = _rounded_sums(np, T[:, lo : lo + chunk])
+                r[lo : lo + chunk] = sums(np, T[:, lo : lo + chunk])
     zero = np.flatnonzero(r == 0.0)  # fsum picks the sign of a zero sum: ask it
     if zero.size:
         r[zero] = [math.fsum(row) for row in P[zero].tolist()]
@@ -60,12 +65,15 @@ def _rounded_sums(np: Any, T: Any) -> Any:
     s, E = _distil(np, T)  # each column's sum is s + Σ E, exactly
     errors = E.sum(axis=0)
     r = s + errors
-    certified = _nearest(np, r, s, errors, np.abs(E).sum(axis=0), n)
+    # errors, a float sum of Σ E, is off by at most n·u·Σ|E| (twice that, for room; where
+    # that underflows, Σ E − errors, a multiple of the smallest float, is 0)
+    size = np.abs(E).sum(axis=0)
+    certified = _nearest(np, r, s, errors, size * (2.0 * n * _U), size == 0.0)
     rows = np.flatnonzero(~certified)
-    if rows.size:  # mostly ties: add the errors exactly, then check again
+    if rows.size:  # mostly ties: add the errors exactly
         s2, E2 = _distil(np, E[:, rows])  # Σ E = s2 + Σ E2, exactly
-        r2 = s[rows] + s2
-        sure = _nearest(np, r2, s[rows], s2, np.abs(E2).sum(axis=0), n)
+        r2 = s[rows] + s2  # where Σ E2 is 0, s + s2 is the exact sum: r2 rounds it once
+        sure = np.isfinite(r2) & ~(E2 != 0.0).any(axis=0)
         r[rows[sure]] = r2[sure]
         rows = rows[~sure]
         if rows.size:
@@ -92,18 +100,47 @@ def _distil(np: Any, T: Any) -> tuple[Any, Any]:
     return T[0], E
 
 
-def _nearest(np: Any, r: Any, s: Any, c: Any, size: Any, n: int) -> Any:
+def _short_sums(np: Any, T: Any) -> Any:
+    """Each column's exact sum, rounded once, for a few terms (T: a row a term): the terms added
+    in order with every addition's error kept, then the errors added the same way. Where the
+    errors' sum ``c`` came out exact, ``s + c`` is the exact sum and ``r = fl(s + c)`` rounds it
+    once: fsum's number, ties and all. The other sums (rare: terms of very different sizes) and
+    the overflows are fsum's own."""
+    s, errors = _cascade(T)
+    c, rest = _cascade(errors)  # Σ errors == c + Σ rest, exactly
+    r = s + c
+    exact = np.isfinite(r)
+    for e in rest:
+        exact &= e == 0.0
+    rows = np.flatnonzero(~exact)
+    if rows.size:
+        r[rows] = [math.fsum(column) for column in T[:, rows].T.tolist()]
+    return r
+
+
+def _cascade(terms: Any) -> tuple[Any, list[Any]]:
+    """``(s, errors)`` with ``Σ terms == s + Σ errors`` exactly: the terms added one after the
+    other (TwoSum), every addition's rounding error kept."""
+    s, errors = terms[0], []
+    for x in terms[1:]:
+        t = s + x
+        virtual = t - s
+        errors.append((s - (t - virtual)) + (x - virtual))  # s + x == t + error exactly
+        s = t
+    return s, errors
+
+
+def _nearest(np: Any, r: Any, s: Any, c: Any, bound: Any, exact: Any) -> Any:
     """Where ``r = fl(s + c)`` is surely the float nearest the exact sum ``s + Σ e``, given
-    ``c``, the float sum of at most ``n`` errors ``e``, and ``size = Σ |e|`` (0: no errors, so
-    ``c`` is exact and so is r, ties and all)."""
+    ``c``, a float sum of the errors ``e`` that is off by at most ``bound``, and ``exact``, where
+    it is not off at all (so r rounds the exact sum, ties and all)."""
     virtual = r - s
     last = (s - (r - virtual)) + (c - virtual)  # s + c == r + last exactly
-    # |Σ e − c| <= n·u·Σ|e| (twice that, with room to spare for size's own rounding; where
-    # that underflows, Σ e − c, a multiple of the smallest float, is 0). r is right when
-    # |last| plus that is less than half the gap from r to its neighbours: half an ulp, or a
-    # quarter of one below a power of two (and nothing for a subnormal r: no power, no room).
-    slack = (np.abs(last) + size * (2.0 * n * _U)) * (1.0 + 2.0**-40)
+    # r is right when |last| plus what c missed is less than half the gap from r to its
+    # neighbours: half an ulp, or a quarter of one below a power of two (and nothing for a
+    # subnormal r: no power, no room). The margin covers the slack's own rounding.
+    slack = (np.abs(last) + bound) * (1.0 + 2.0**-40)
     power = (r.view(np.int64) & _EXPONENT).view(np.float64)  # |r| rounded down to 2**k
     half_gap = power * 2.0**-53
     half_gap = np.where(np.abs(r) == power, 0.5 * half_gap, half_gap)
-    return (slack < half_gap) | (size == 0.0)
+    return (slack < half_gap) | exact

@@ -328,7 +328,11 @@ def _logsumexp_rows(A: Any) -> Any:
     np = _numpy()
     # the row's largest: a column at a time for short rows (numpy's axis=1 max is slow there)
     m = functools.reduce(np.maximum, A.T) if A.shape[1] <= 16 else A.max(axis=1)
-    return m + each(math.log, fsum_rows(each(math.exp, A - m[:, None])))
+    shifted = A - m[:, None]
+    terms = np.ones_like(shifted)  # exp(0) == 1.0: math.exp is asked for the others only
+    others = shifted != 0.0
+    terms[others] = each(math.exp, shifted[others])
+    return m + each(math.log, fsum_rows(terms))
 
 
 def _sum_rows(A: Any) -> Any:

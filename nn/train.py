@@ -144,6 +144,7 @@ def fit(
     order = list(range(n))
     shuffle = random.Random(seed).shuffle if batch_size is not None else None
     step = _compiled_step(model, loss, outputs=measure is not None) if compile else None
+    whole = step.bind(rows, targets) if step is not None and size == n and shuffle is None else None
     history = History()
     bar = _progress_bar(int(epochs), progress, str(desc))
     try:
@@ -162,8 +163,8 @@ def fit(
                     value.backward()
                 else:  # the compiled step does forward and backward
                     optimizer.zero_grad()
-                    if size == n and shuffle is None:  # the whole data, in order, each epoch
-                        value, outs = step(rows, targets)
+                    if whole is not None:  # the whole data, in order, each epoch: read once
+                        value, outs = whole()
                     else:
                         value, outs = step([rows[i] for i in batch], [targets[i] for i in batch])
                     _check_loss(value, epoch)

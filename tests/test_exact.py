@@ -47,7 +47,7 @@ def test_every_row_is_fsums_to_the_last_bit(rows):
     assert same(fsum_rows(P), fsums(P))
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 5, 16, 33, 64, 101])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 7, 16, 33, 64, 101])
 def test_random_rows_of_every_kind(n):
     rng = np.random.default_rng(n)
     m = 3000
@@ -100,4 +100,64 @@ def test_empty_and_single_columns():
 def test_a_few_rows_are_summed_by_fsum_itself(monkeypatch):
     monkeypatch.setattr(exact, "FEW", 3500)
     P = np.array([[1.0, 2.0**-53, 2.0**-80], [-0.0, -0.0, -0.0]] * 10)
+    assert same(fsum_rows(P), fsums(P))
+
+
+def near_ties_after_cancellation(rng, rows):
+    """Rows of big terms that nearly cancel, 1.5, and small ones that put the exact sum within
+    2⁻⁷⁵…2⁻¹¹⁰ of the midpoint between 1.5 and the next float."""
+    from fractions import Fraction
+
+    midpoint = Fraction(3, 2) + Fraction(2) ** -53
+    out = []
+    for _ in range(rows):
+        big = [
+            rng.uniform(1, 2) * 2.0 ** rng.randint(30, 50) * rng.choice([1, -1]) for _ in range(3)
+        ]
+        big += [-b * rng.uniform(0.999, 1.001) for b in big]
+        off = Fraction(rng.choice([1, -1]) * rng.randint(1, 2**20), 2 ** rng.randint(75, 110))
+        need = midpoint + off - Fraction(3, 2) - sum(map(Fraction, big))
+        hi = float(need)
+        lo = float(need - Fraction(hi))
+        row = [1.5, *big, hi, lo, float(need - Fraction(hi) - Fraction(lo))]
+        rng.shuffle(row)
+        out.append(row)
+    return out
+
+
+def test_near_ties_after_cancellation_are_fsums():
+    # Big terms that cancel leave rounding errors far larger than the sum's last bit; adding
+    # those errors up leaves errors of their own, which a tie's second check once bounded by
+    # n·u times their size (the first check's bound, for another error): these two rows came
+    # out one ulp off. Where adding the errors leaves any error, fsum now decides.
+    import random
+
+    rows = [
+        [
+            7338482543.518563,
+            -7340576538.806984,
+            55156957208249.2,
+            -51580970753181.57,
+            1.5,
+            51549776490781.12,
+            7.192593920089998e-24,
+            67326093150.0853,
+            -9.53674316295228e-07,
+            -55193086945003.55,
+        ],
+        [
+            -1.788364484339646e-21,
+            -666906438698.938,
+            -1233740015576827.0,
+            1.5,
+            802672841459930.5,
+            1234498845397554.5,
+            -4903442552.316553,
+            4905280368.004494,
+            4.768371582042414e-05,
+            -802764766679774.8,
+        ],
+    ]
+    rows += near_ties_after_cancellation(random.Random(2), 20000)
+    P = np.array(rows)
     assert same(fsum_rows(P), fsums(P))

@@ -185,6 +185,27 @@ def test_a_new_batch_of_the_same_shape_does_not_trace_again():
     assert step.counts["traced"] == 2
 
 
+def test_a_bound_step_reads_its_arguments_once_and_is_the_step(monkeypatch):
+    from autograd import replay
+
+    reads = []
+    flatten = replay._flatten
+    monkeypatch.setattr(replay, "_flatten", lambda args: reads.append(1) or flatten(args))
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    twin = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    X, y = [[0.5, -1.0], [0.25, 2.0], [1.5, 0.5]], [1.0, -1.0, 1.0]
+    epoch = compile(lambda X, y: nn.mse([model(x) for x in X], y)).bind(X, y)
+    step = compile(lambda X, y: nn.mse([twin(x) for x in X], y))
+    for _ in range(4):
+        assert epoch().data.hex() == step(X, y).data.hex()
+        assert bits(model.parameters()) == bits(twin.parameters())
+        sgd(model.parameters())
+        sgd(twin.parameters())
+    assert len(reads) == 1 + 4  # bind's one read, and the step's four
+    with autograd.no_grad():  # eager, as the step itself
+        assert epoch().data == step(X, y).data
+
+
 def test_rows_of_other_lengths_are_another_shape():
     # [[a, b], [c]] and [[a], [b, c]] hold three numbers each, but build different graphs
     w = Value(0.5)

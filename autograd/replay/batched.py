@@ -527,7 +527,7 @@ def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
             rows = np.empty((len(contributions) + 1, len(targets)))  # one call, not a row a call
             rows[0] = G[targets]
             rows[1:] = contributions
-            G[targets] = np.add.accumulate(rows, axis=0)[-1]  # the running sum: in order
+            G[targets] = _sum_down(rows)
             continue
         acc = G[targets]
         for row in contributions:
@@ -535,7 +535,17 @@ def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
         G[targets] = acc
 
 
-NARROW = 200  # targets, below which a pull's rows are added by np.add.accumulate
+NARROW = 200  # targets, below which a pull's rows are added in one call (_sum_down)
+
+
+def _sum_down(rows: Any) -> Any:
+    """Each column's sum, the top row first, then each row after the other: the order of
+    eager's additions. numpy sums along axis 0 of a C-ordered array of two or more columns row
+    by row (its pairwise summation is only used along the fast axis in memory); one column
+    is that fast axis, so it is a running sum (np.add.accumulate, in order by definition)."""
+    if rows.shape[1] > 1:
+        return np.add.reduce(rows, axis=0)
+    return np.add.accumulate(rows, axis=0)[-1]
 
 
 def _run_forward(batch: _Batch, V: Any, D: Any) -> None:
