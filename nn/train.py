@@ -119,7 +119,8 @@ def fit(
     second when stderr is a terminal and ``progress`` is true.
 
     ``compile=True`` runs each step through :func:`autograd.compile`: the first step of each
-    batch shape is traced, the others replayed — the same numbers, bit for bit, faster. (Integer
+    batch shape is traced, the others replayed — the same numbers, bit for bit, faster; without
+    mini-batches, X and y are read once for all epochs (the compiled step's ``bind``). (Integer
     targets, class indices, are static to a compiled step: mini-batches of changing labels trace
     again, and after a few run eagerly.)
     """
