@@ -523,8 +523,8 @@ def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
     for targets, senders, sources in pulls:
         contributions = G[senders]
         contributions *= D[sources]
-        if len(contributions) > (4 if len(targets) < NARROW else 16):  # many rows each: one
-            rows = np.empty((len(contributions) + 1, len(targets)))  # call, not one a row
+        if len(targets) < NARROW and len(contributions) > 4:  # few targets, many rows each:
+            rows = np.empty((len(contributions) + 1, len(targets)))  # one call, not a row a call
             rows[0] = G[targets]
             rows[1:] = contributions
             G[targets] = _sum_down(rows)
@@ -535,8 +535,7 @@ def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
         G[targets] = acc
 
 
-NARROW = 200  # targets, below which a pull of 5 rows or more is added in one call (_sum_down);
-# wider ones from 17 rows (W1's weights, 102 rows of 337: 37 µs a row a call, 13 µs in one)
+NARROW = 200  # targets, below which a pull's rows are added in one call (_sum_down)
 
 
 def _sum_down(rows: Any) -> Any:
