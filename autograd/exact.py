@@ -53,14 +53,17 @@ def fsum_rows(P: Any) -> Any:
         with np.errstate(all="ignore"):
             for lo in range(0, m, chunk):
                 r[lo : lo + chunk] = sums(np, T[:, lo : lo + chunk])
-    zero = np.flatnonzero(r == 0.0)  # fsum picks the sign of a zero sum: ask it
-    if zero.size:
-        r[zero] = [math.fsum(row) for row in P[zero].tolist()]
+    # fsum itself for a zero sum (it picks the zero's sign), an overflow or inf or nan, and
+    # the sums marked nan as not proven
+    ask = np.flatnonzero((r == 0.0) | ~np.isfinite(r))
+    if ask.size:
+        r[ask] = [math.fsum(row) for row in P[ask].tolist()]
     return r
 
 
 def _rounded_sums(np: Any, T: Any) -> Any:
-    """Each column's exact sum, rounded once (T: a row a term, a column a sum)."""
+    """Each column's exact sum, rounded once (T: a row a term, a column a sum); nan where
+    that is not proven."""
     n = T.shape[0]
     s, E = _distil(np, T)  # each column's sum is s + Σ E, exactly
     errors = E.sum(axis=0)
@@ -73,11 +76,7 @@ def _rounded_sums(np: Any, T: Any) -> Any:
     if rows.size:  # mostly ties: add the errors exactly
         s2, E2 = _distil(np, E[:, rows])  # Σ E = s2 + Σ E2, exactly
         r2 = s[rows] + s2  # where Σ E2 is 0, s + s2 is the exact sum: r2 rounds it once
-        sure = np.isfinite(r2) & ~(E2 != 0.0).any(axis=0)
-        r[rows[sure]] = r2[sure]
-        rows = rows[~sure]
-        if rows.size:
-            r[rows] = [math.fsum(column) for column in T[:, rows].T.tolist()]
+        r[rows] = np.where((E2 != 0.0).any(axis=0), np.nan, r2)
     return r
 
 
@@ -104,17 +103,13 @@ def _short_sums(np: Any, T: Any) -> Any:
     """Each column's exact sum, rounded once, for a few terms (T: a row a term): the terms added
     in order with every addition's error kept, then the errors added the same way. Where the
     errors' sum ``c`` came out exact, ``s + c`` is the exact sum and ``r = fl(s + c)`` rounds it
-    once: fsum's number, ties and all. The other sums (rare: terms of very different sizes) and
-    the overflows are fsum's own."""
+    once: fsum's number, ties and all. The other sums (rare: terms of very different sizes) are
+    nan: not proven."""
     s, errors = _cascade(T)
     c, rest = _cascade(errors)  # Σ errors == c + Σ rest, exactly
     r = s + c
-    exact = np.isfinite(r)
     for e in rest:
-        exact &= e == 0.0
-    rows = np.flatnonzero(~exact)
-    if rows.size:
-        r[rows] = [math.fsum(column) for column in T[:, rows].T.tolist()]
+        r[e != 0.0] = np.nan
     return r
 
 

@@ -148,7 +148,7 @@ class Compiled:
         return f"<compiled {getattr(self.fn, '__name__', 'step')} ({backend}), {state}>"
 
     def __call__(self, *args: Any) -> Any:
-        if self.eager_only or anomaly() is not None or not grad_enabled():
+        if self._eager_now():
             return self._eager(args)
         return self._run(args, *_flatten(args))
 
@@ -168,11 +168,15 @@ class Compiled:
         key, inputs = _flatten(args)
 
         def call() -> Any:
-            if self.eager_only or anomaly() is not None or not grad_enabled():
+            if self._eager_now():
                 return self._eager(args)
             return self._run(args, key, inputs)
 
         return call
+
+    def _eager_now(self) -> bool:
+        """Whether this call runs eagerly: for good, or inside detect_anomaly() or no_grad()."""
+        return bool(self.eager_only) or anomaly() is not None or not grad_enabled()
 
     def _run(self, args: tuple[Any, ...], key: Any, inputs: list[float]) -> Any:
         entries = self.traces.setdefault(key, [])
