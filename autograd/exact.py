@@ -5,15 +5,17 @@
 nodes are computed with ``math.fsum``, so a replay that sums rows with it gives eager's numbers
 bit for bit; calling ``fsum`` row by row would cost a Python call per row.
 
-How: error-free additions (TwoSum) give, per row, a float ``s`` and errors ``e`` with
-``Σ row = s + Σ e`` exactly. Adding the errors the same way gives ``c`` and errors of their own:
-where those are all 0, ``s + c`` is the exact sum and ``fl(s + c)`` rounds it once, ties and
-all. Short rows (up to ``SHORT`` terms) are added in order, and that is the whole story. Longer
-rows are added pairwise, and ``r = fl(s + fl(Σ e))`` is checked against a bound on its error:
-it is the correctly rounded sum unless the exact sum lies within that bound of a midpoint
-between two floats — mostly ties, a few in a hundred rows, whose errors are then added exactly.
-The rest — a zero result, whose sign ``fsum`` decides, an overflow, errors that do not add up
-exactly (terms of very different sizes) — are summed with ``math.fsum`` itself.
+How. Short rows (up to ``SHORT`` terms) are added in order with every addition's error kept
+(TwoSum), then the errors the same way: where the errors' own errors are all 0, ``s + c`` is
+the exact sum and ``fl(s + c)`` rounds it once, ties and all. Longer rows are split (as in
+Rump, Ogita and Oishi's AccSum): with σ a power of two well above the row's sum of magnitudes,
+``q = (σ + t) − σ`` rounds each term to a multiple of σ·2⁻⁵³, exactly, and the ``q`` add up
+exactly in any order; what is left, ``t − q``, is exact too and tiny, and its float sum ``c``
+is off by a known bound. ``r = fl(Σq + c)`` is the correctly rounded sum unless the exact sum
+lies within that bound of a midpoint between two floats — mostly ties, a few in a hundred
+rows, where ``r`` is right if ``c`` is exact, which the leftovers' lowest bits can show.
+The rest — a zero result, whose sign ``fsum`` decides, an overflow, sums not proven — are
+summed with ``math.fsum`` itself.
 
 Needs numpy, imported when first called: the engine itself does not depend on it.
 
@@ -30,14 +32,16 @@ from typing import Any
 
 __all__ = ["FEW", "fsum_rows"]
 
-FEW = 3500  # rows × (terms + 8) below which math.fsum is asked row by row (it is quicker)
-SHORT = 6  # terms up to which the rows are added in order (_short_sums), not pairwise
-_U = 2.0**-53  # the unit roundoff of float64
+FEW = 2000  # rows × (terms + 8) below which math.fsum is asked row by row (it is quicker)
+SHORT = 6  # terms up to which the rows are added in order (_short_sums), not split
 _EXPONENT = 0x7FF0000000000000  # a float64's exponent bits
+_MANTISSA = 0x000FFFFFFFFFFFFF  # and its mantissa's, after the implicit leading 1
+_IMPLICIT = 0x0010000000000000
 
 
-def fsum_rows(P: Any) -> Any:
-    """``math.fsum`` of each row of the 2-D float array ``P``, as a 1-D array."""
+def fsum_rows(P: Any, largest: Any = None) -> Any:
+    """``math.fsum`` of each row of the 2-D float array ``P``, as a 1-D array. ``largest``,
+    if given, is at least each row's largest magnitude (else it is found)."""
     import numpy as np
 
     m, n = P.shape
@@ -49,10 +53,13 @@ def fsum_rows(P: Any) -> Any:
         r = np.empty(m)
         T = P.T if P.T.flags.c_contiguous else np.ascontiguousarray(P.T)  # a row a term
         chunk = max(256, 2**18 // n)  # sums at a time, so the temporaries stay in cache
-        sums = _short_sums if n <= SHORT else _rounded_sums
         with np.errstate(all="ignore"):
             for lo in range(0, m, chunk):
-                r[lo : lo + chunk] = sums(np, T[:, lo : lo + chunk])
+                if n <= SHORT:
+                    r[lo : lo + chunk] = _short_sums(np, T[:, lo : lo + chunk])
+                else:
+                    bound = None if largest is None else largest[lo : lo + chunk]
+                    r[lo : lo + chunk] = _split_sums(np, T[:, lo : lo + chunk], bound)
     # fsum itself for a zero sum (it picks the zero's sign), an overflow or inf or nan, and
     # the sums marked nan as not proven
     ask = np.flatnonzero((r == 0.0) | ~np.isfinite(r))
@@ -61,42 +68,44 @@ def fsum_rows(P: Any) -> Any:
     return r
 
 
-def _rounded_sums(np: Any, T: Any) -> Any:
-    """Each column's exact sum, rounded once (T: a row a term, a column a sum); nan where
-    that is not proven."""
-    n = T.shape[0]
-    s, E = _distil(np, T)  # each column's sum is s + Σ E, exactly
-    errors = E.sum(axis=0)
-    r = s + errors
-    # errors, a float sum of Σ E, is off by at most n·u·Σ|E| (twice that, for room; where
-    # that underflows, Σ E − errors, a multiple of the smallest float, is 0)
-    size = np.abs(E).sum(axis=0)
-    certified = _nearest(np, r, s, errors, size * (2.0 * n * _U), size == 0.0)
-    rows = np.flatnonzero(~certified)
-    if rows.size:  # mostly ties: add the errors exactly
-        s2, E2 = _distil(np, E[:, rows])  # Σ E = s2 + Σ E2, exactly
-        r2 = s[rows] + s2  # where Σ E2 is 0, s + s2 is the exact sum: r2 rounds it once
-        r[rows] = np.where((E2 != 0.0).any(axis=0), np.nan, r2)
+def _split_sums(np: Any, T: Any, largest: Any) -> Any:
+    """Each column's exact sum, rounded once (T: a row a term, a column a sum; ``largest``:
+    at least each column's largest magnitude, or None); nan where that is not proven."""
+    n = len(T)
+    if largest is None:
+        largest = np.abs(T).max(axis=0)
+    power = (largest.view(np.int64) & _EXPONENT).view(np.float64)  # 2**k <= largest < 2**(k+1)
+    # σ >= 4n·largest > 2·Σ|t|; each q = fl(σ + t) − σ is then exact (Sterbenz), a multiple of
+    # σ·2**-53 below σ in size, and so is every partial sum of them: Σq is exact in any order
+    sigma = power * float(2 ** math.ceil(math.log2(8 * n)))
+    Q = T + sigma
+    Q -= sigma
+    whole = Q.sum(axis=0)
+    np.subtract(T, Q, out=Q)  # the rest, t − q: exact, a rounding error, |t − q| <= σ·2**-53
+    rest = Q.sum(axis=0)  # off by at most n·u·Σ|t − q| <= n²·σ·2**-106 (twice that, for room)
+    r = whole + rest
+    proven = _nearest(np, r, whole, rest, sigma * (n * n * 2.0**-105))
+    proven &= power >= 2.0**-960  # far from the subnormals: σ·2**-53 is a float
+    rows = np.flatnonzero(~proven)
+    if rows.size:  # mostly ties, where r is right if rest is exactly Σ(t − q)
+        left = Q[:, rows]
+        exact = _adds_exactly(np, left, np.abs(left).sum(axis=0)) & (power[rows] >= 2.0**-960)
+        r[rows[~exact]] = np.nan
     return r
 
 
-def _distil(np: Any, T: Any) -> tuple[Any, Any]:
-    """``(s, E)`` with ``T.sum(axis=0) == s + E.sum(axis=0)`` exactly: the rows of ``T`` added
-    pairwise (TwoSum), every addition's rounding error kept as a row of ``E``."""
-    levels = []
-    while len(T) > 1:
-        half = len(T) // 2
-        a, b = T[0 : 2 * half : 2], T[1 : 2 * half : 2]
-        t = a + b
-        virtual = t - a
-        e = t - virtual
-        np.subtract(a, e, out=e)
-        np.subtract(b, virtual, out=virtual)
-        e += virtual  # a + b == t + e exactly
-        levels.append(e)
-        T = t if len(T) % 2 == 0 else np.concatenate([t, T[-1:]])  # the odd one waits
-    E = np.concatenate(levels) if len(levels) > 1 else levels[0] if levels else T[:0]
-    return T[0], E
+def _adds_exactly(np: Any, E: Any, size: Any) -> Any:
+    """Where any float sum of each column of E is exact, whatever the order of its additions:
+    every number in the column is a whole multiple of q, the smallest of their lowest set bits,
+    so every partial sum is one too, and none is larger than ``size`` (Σ|E|, rounded: given a
+    margin); below 2**53·q all such multiples are floats."""
+    bits = E.view(np.int64)
+    power = (bits & _EXPONENT).view(np.float64)  # |e| rounded down to 2**k (0: subnormal)
+    mantissa = (bits & _MANTISSA) | _IMPLICIT  # |e| = mantissa · 2**(k − 52)
+    lowest = power * (mantissa & -mantissa).astype(np.float64) * 2.0**-52  # e's lowest bit
+    lowest[E == 0.0] = np.inf  # a zero is a multiple of anything
+    q = lowest.min(axis=0)  # (0 where a number is subnormal: no proof)
+    return size * (1.0 + 2.0**-40) < q * 2.0**53
 
 
 def _short_sums(np: Any, T: Any) -> Any:
@@ -125,10 +134,9 @@ def _cascade(terms: Any) -> tuple[Any, list[Any]]:
     return s, errors
 
 
-def _nearest(np: Any, r: Any, s: Any, c: Any, bound: Any, exact: Any) -> Any:
+def _nearest(np: Any, r: Any, s: Any, c: Any, bound: Any) -> Any:
     """Where ``r = fl(s + c)`` is surely the float nearest the exact sum ``s + Σ e``, given
-    ``c``, a float sum of the errors ``e`` that is off by at most ``bound``, and ``exact``, where
-    it is not off at all (so r rounds the exact sum, ties and all)."""
+    ``c``, a float sum of the numbers ``e`` that is off by at most ``bound``."""
     virtual = r - s
     last = (s - (r - virtual)) + (c - virtual)  # s + c == r + last exactly
     # r is right when |last| plus what c missed is less than half the gap from r to its
@@ -138,4 +146,4 @@ def _nearest(np: Any, r: Any, s: Any, c: Any, bound: Any, exact: Any) -> Any:
     power = (r.view(np.int64) & _EXPONENT).view(np.float64)  # |r| rounded down to 2**k
     half_gap = power * 2.0**-53
     half_gap = np.where(np.abs(r) == power, 0.5 * half_gap, half_gap)
-    return (slack < half_gap) | exact
+    return slack < half_gap

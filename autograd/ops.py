@@ -59,9 +59,12 @@ class Op:
       ``True`` (the float rule works on arrays as written: the helpers below take arrays, and
       numpy's + − × ÷ round as floats do), a function of its own (which
       tests/test_op_table.py checks against the float rule, bit for bit), or None (the float
-      rule is applied to each element: exact, at a Python call per node). An op with any
-      number of inputs gets them as one 2-D array, a row per node, and its derivative returns
-      a 2-D array of local derivatives. (A rule that only passes inputs through — add's 1,
+      rule is applied to each element: exact, at a Python call per node). Inputs are arrays that
+      broadcast against each other (one may be a row and another a column: a weight's numbers
+      by neuron, an input's by point). An op with any number of inputs gets them input by
+      input, as a 2-D array with an input per row gives them: ``A[j]`` is input j, ``A[i:j:k]``
+      several stacked on a first axis; its derivative returns the local derivatives the same
+      way. (A rule that only passes inputs through — add's 1,
       mul's and dot's partner, exp's output — is never computed on arrays: the replay reads
       those numbers where the forward pass left them.);
     - ``fast`` is an optional float-only shortcut for the hottest ops: ``fast(g, parents, out)``
@@ -161,13 +164,16 @@ def _numpy() -> Any:
 
 
 def each(f: Callable[..., float], *xs: Any) -> Any:
-    """``f`` applied to the elements of same-shape arrays ``xs``, one by one: an array.
+    """``f`` applied to the elements of arrays ``xs`` (broadcast together), one by one: an
+    array.
 
     >>> import numpy as np
     >>> each(math.exp, np.array([0.0, 1.0])).tolist() == [1.0, math.exp(1.0)]
     True
     """
     np = _numpy()
+    if len(xs) > 1:
+        xs = tuple(np.broadcast_arrays(*xs))
     shape = np.shape(xs[0])
     flat = [memoryview(np.ascontiguousarray(x, dtype=float).ravel()) for x in xs]
     return np.fromiter(map(f, *flat), dtype=float, count=len(flat[0])).reshape(shape)
@@ -322,36 +328,51 @@ def _sigmoid_on_arrays(x: Any) -> Any:
 
 
 def _logsumexp_rows(A: Any) -> Any:
-    # _logsumexp on each row: m + log fsum(exp(x − m)), m the row's largest
-    from .exact import fsum_rows
-
+    # _logsumexp over the inputs: m + log fsum(exp(x − m)), m the largest
     np = _numpy()
-    # the row's largest: a column at a time for short rows (numpy's axis=1 max is slow there)
-    m = functools.reduce(np.maximum, A.T) if A.shape[1] <= 16 else A.max(axis=1)
-    shifted = A - m[:, None]
+    X = A[0 : len(A)]
+    # the largest: an input at a time for a few (numpy's max over a short axis is slow)
+    m = functools.reduce(np.maximum, X) if len(X) <= 16 else X.max(axis=0)
+    shifted = X - m
     terms = np.ones_like(shifted)  # exp(0) == 1.0: math.exp is asked for the others only
     others = shifted != 0.0
     terms[others] = each(math.exp, shifted[others])
-    return m + each(math.log, fsum_rows(terms))
+    return m + each(math.log, _fsum_down(terms))
 
 
 def _sum_rows(A: Any) -> Any:
-    from .exact import fsum_rows  # each row's math.fsum
-
-    return fsum_rows(A)
+    return _fsum_down(A[0 : len(A)])
 
 
 def _dot_rows(A: Any) -> Any:
-    # each row is (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
+    # the inputs are (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
+    from .exact import SHORT  # up to SHORT terms, fsum_rows needs no bound: added in order
+
+    np = _numpy()
+    pairs = len(A) & ~1
+    W, X = A[0:pairs:2], A[1:pairs:2]
+    products = W * X
+    largest = None
+    if len(W) > SHORT and W.shape != products.shape and X.shape != products.shape:
+        # a weight per neuron and an input per point: each node's largest product is at
+        # most its neuron's largest |w| times its point's largest |x| (to within rounding,
+        # which the sum's room covers), found on the few numbers, not the many products
+        largest = np.abs(W).max(axis=0) * np.abs(X).max(axis=0)
+        largest = np.broadcast_to(largest, products.shape[1:]).ravel()
+    total = _fsum_down(products, largest)
+    return total + A[pairs] if len(A) & 1 else total
+
+
+def _fsum_down(X: Any, largest: Any = None) -> Any:
+    """math.fsum down the first axis of X: a sum per element of the others."""
     from .exact import fsum_rows
 
-    pairs = A.shape[1] & ~1
-    total = fsum_rows(A[:, 0:pairs:2] * A[:, 1:pairs:2])
-    return total + A[:, -1] if A.shape[1] & 1 else total
+    rows = X.reshape(len(X), math.prod(X.shape[1:])).T
+    return fsum_rows(rows, largest).reshape(X.shape[1:])
 
 
 def _logsumexp_derivative_rows(A: Any, out: Any) -> Any:
-    return _exp(A - out[:, None])
+    return _exp(A[0 : len(A)] - out)
 
 
 def _pow_admits(x: float, c: float, *, margin: float) -> bool:

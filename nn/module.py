@@ -26,7 +26,7 @@ import math
 import numbers
 import os
 from collections.abc import Mapping
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any
 
 from autograd import Value
@@ -38,6 +38,7 @@ __all__ = ["Module", "StateDict"]
 StateDict = dict[str, float | list[float]]
 
 _Entry = tuple[str, Value | list[Value]]
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # attribute types that hold no parameter
 
 
 class Module:
@@ -79,10 +80,9 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every parameter (a Value), in the order of :meth:`named_parameters`."""
-        found: list[_Entry] = []
-        self._collect(found, "", set(), False)
-        entries = (e if type(e) is list else (e,) for _, e in found)
-        return list(dict.fromkeys(chain.from_iterable(entries)))  # Values hash by identity
+        found: list[Value] = []
+        self._collect(found, None, set())
+        return list(dict.fromkeys(found))  # Values hash by identity
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0 (``backward`` accumulates into leaves)."""
@@ -92,32 +92,37 @@ class Module:
     def _entries(self, prefix: str = "", visited: set[int] | None = None) -> list[_Entry]:
         """(name, Value or list of Values) for each parameter attribute, depth first."""
         out: list[_Entry] = []
-        self._collect(out, prefix, set() if visited is None else visited, True)
+        self._collect(out, prefix, set() if visited is None else visited)
         return out
 
-    def _collect(self, out: list[Any], prefix: str, visited: set[int], named: bool) -> None:
-        """:meth:`_entries` into ``out`` (with names None unless ``named``: a training loop
-        asks for the parameters at every step, and needs no names)."""
+    def _collect(self, out: list[Any], prefix: str | None, visited: set[int]) -> None:
+        """:meth:`_entries` into ``out`` — or, with ``prefix`` None, the bare Values: a
+        training loop asks for the parameters at every step, and needs no names."""
         if id(self) in visited:
             return
         visited.add(id(self))
+        named = prefix is not None
         for attr, value in vars(self).items():
-            if attr.startswith("_"):
+            cls = type(value)
+            if cls in _PLAIN or attr[:1] == "_":  # (a str, a number: no parameter in it)
                 continue
-            name = prefix + attr if named else ""
-            if isinstance(value, Value):
-                out.append((name, value))
+            name = prefix + attr if named else None
+            if cls is Value or isinstance(value, Value):
+                out.append((name, value) if named else value)
             elif isinstance(value, Module):
-                value._collect(out, name + "." if named else "", visited, named)
-            elif isinstance(value, (list, tuple)):
+                value._collect(out, name + "." if named else None, visited)
+            elif cls is list or isinstance(value, (list, tuple)):
                 if value and all(map(isinstance, value, repeat(Value))):
-                    out.append((name, list(value)))
+                    if named:
+                        out.append((name, list(value)))
+                    else:
+                        out.extend(value)
                     continue
                 for i, item in enumerate(value):
                     if isinstance(item, Value):
-                        out.append((f"{name}.{i}" if named else "", item))
+                        out.append((f"{name}.{i}", item) if named else item)
                     elif isinstance(item, Module):
-                        item._collect(out, f"{name}.{i}." if named else "", visited, named)
+                        item._collect(out, f"{name}.{i}." if named else None, visited)
 
     # --- state -------------------------------------------------------------------------------
 

@@ -161,3 +161,12 @@ def test_near_ties_after_cancellation_are_fsums():
     rows += near_ties_after_cancellation(random.Random(2), 20000)
     P = np.array(rows)
     assert same(fsum_rows(P), fsums(P))
+
+
+def test_a_bound_on_each_rows_largest_term_gives_the_same_sums():
+    # (the dot's array form passes one: its neuron's largest |w| times its point's largest |x|)
+    rng = np.random.default_rng(3)
+    P = rng.normal(size=(3000, 16)) * 10.0 ** rng.integers(-5, 5, size=(3000, 16))
+    largest = np.abs(P).max(axis=1)
+    for room in (1.0, 3.0, 1e6):
+        assert same(fsum_rows(P, largest * room), fsums(P))

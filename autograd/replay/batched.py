@@ -2,10 +2,12 @@
 
 The traced graph is cut into *batches*: nodes at the same depth (longest path from a leaf)
 made by the same op with the same number of inputs — in micrograd's demo, the 1,600 first-layer
-neurons of the 100 points are one batch. The forward pass gathers each batch's inputs into a
-2-D array (a row per node) and applies the op's row of the table to it (``Op.arrays``: the
-rules on arrays, or the float rule element by element where numpy's numbers would differ from
-``math``'s). A chain of additions — ``builtins.sum`` of many Values — is one node per add but
+neurons of the 100 points are one batch. The forward pass reads each batch's inputs, input by
+input, and applies the op's row of the table to them (``Op.arrays``: the rules on arrays, or
+the float rule element by element where numpy's numbers would differ from ``math``'s). Where
+a batch is a grid — neurons × points — an input that depends on the neuron only (a weight) is
+read as a column and one that depends on the point only as a row, and numpy's broadcasting
+multiplies them out (factor.py); the numbers and the operations are the same. A chain of additions — ``builtins.sum`` of many Values — is one node per add but
 one batch: its running sums are ``np.add.accumulate``, the same additions in the same order.
 
 The backward pass is the eager walk's arithmetic, regrouped. Eager accumulates into each node's
@@ -16,7 +18,9 @@ of contributions at a time for a whole batch of nodes: every gradient sees the a
 makes, in eager's order, so it is the same float. Each contribution is read where its two
 factors live: the sender's gradient, and its local derivative — for most ops a number the
 forward pass already made (a dot's ∂/∂wᵢ is xᵢ, an add's is 1, exp's is its output: the rule
-says so when called on symbols), else computed per batch by the rule, on arrays.
+says so when called on symbols), else computed per batch by the rule, on arrays. Those reads
+are laid out as grids too: a weight's contribution from a point is the neuron's gradient there
+times the point's input.
 
 Eager skips a node whose gradient is 0 (and an off relu passes nothing): the contributions it
 does not make are ±0, and adding ±0 to a sum that started at +0.0 — an interior node's — leaves
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from itertools import chain, pairwise, repeat, starmap
+from itertools import chain, pairwise, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -43,6 +47,7 @@ import numpy as np
 from ..ops import OPS, Op, each
 from ..value import Value
 from ..walk import topological_order
+from .factor import Inputs, Rows, grid
 from .trace import Trace
 
 __all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources"]
@@ -65,41 +70,41 @@ _parents = attrgetter("parents")
 
 
 def forward_on_rows(op: Op) -> Callable[[Any], Any]:
-    """``f(A)``: the op's forward for each row of A (a node's inputs), bit for bit as floats."""
+    """``f(A)``: the op's forward for a batch of nodes, bit for bit as floats. ``A`` holds
+    their inputs, input by input (``A[j]``: input j of every node; a 2-D array with an input
+    per row will do), as arrays that broadcast together."""
     form = op.arrays[0]
-    if op.arity is None:  # an n-ary op: its array form takes the rows
+    if op.arity is None:  # an n-ary op: its array form takes the inputs as one
         if callable(form):
             return form  # type: ignore[no-any-return]
-        return lambda A: np.fromiter(starmap(op.forward, A.tolist()), float, len(A))
+        return lambda A: _on_each_node(op.forward, A)
     f = op.forward if form is True else form if callable(form) else None
     if f is None:
-        return lambda A: each(op.forward, *A.T)
-    return lambda A: f(*A.T)
+        return lambda A: each(op.forward, *A)
+    return lambda A: f(*A)
 
 
 def derivative_on_rows(op: Op) -> Callable[[Any, Any], Any]:
-    """``d(A, out)``: the op's local derivatives for each row, as a 2-D array like A."""
+    """``d(A, out)``: the op's local derivatives for a batch (A as for :func:`forward_on_rows`),
+    input by input: a sequence of arrays that broadcast over the batch."""
     form, rule = op.arrays[1], op.derivative
     if op.arity is None:
         if callable(form):
             return form  # type: ignore[no-any-return]
-        return lambda A, out: np.array(
-            [rule(*row, out=o) for row, o in zip(A.tolist(), out.tolist())], dtype=float
-        ).reshape(A.shape)
+        return lambda A, out: _on_each_node(lambda *a: rule(*a[:-1], out=a[-1]), A, out)
     if form is True or callable(form):
         f = rule if form is True else form
+        return lambda A, out: f(*A, out=out)
+    return lambda A, out: _on_each_node(lambda *a: rule(*a[:-1], out=a[-1]), A, out)
 
-        def as_written(A: Any, out: Any) -> Any:
-            D = np.empty_like(A)
-            for j, d in enumerate(f(*A.T, out=out)):
-                D[:, j] = d
-            return D
 
-        return as_written
-    return lambda A, out: np.array(
-        list(map(lambda *a: rule(*a[:-1], out=a[-1]), *A.T.tolist(), out.tolist())),
-        dtype=float,
-    ).reshape(A.shape)
+def _on_each_node(f: Callable[..., Any], A: Any, *more: Any) -> Any:
+    """f called on each node's inputs (and ``more``), a Python call a node: its numbers, a
+    float or a tuple a node, as an array shaped like the batch (a first axis for tuples)."""
+    X = np.broadcast_arrays(*A, *more)
+    shape = X[0].shape
+    found = np.array(list(map(f, *(x.ravel().tolist() for x in X))), dtype=float)
+    return found.reshape(shape) if found.ndim == 1 else found.T.reshape(-1, *shape)
 
 
 class _Symbol:
@@ -165,19 +170,23 @@ class _Batch:
         "local",
         "op",
         "pulls",
+        "reader",
+        "shape",
         "sources",
         "start",
         "stop",
     )
 
-    def __init__(self, kind: str, op: Op | None, inputs: Any) -> None:
+    def __init__(self, kind: str, op: Op | None, inputs: Any, shape: tuple[int, int]) -> None:
         self.kind, self.op, self.columns = kind, op, inputs.T
+        self.shape = shape  # its nodes as a grid (factor.grid), for an op batch
+        self.reader: Rows | None = None  # its inputs' slots, read by factor.Rows
         self.start = self.stop = 0  # its nodes' slots
         self.forward = forward_on_rows(op) if op is not None else None
         self.derivative = derivative_on_rows(op) if op is not None else None
         self.sources = local_sources(op, inputs.shape[1]) if op is not None else None
         self.local = -1  # where its computed local derivatives start (-1: none computed)
-        self.pulls: list[tuple[Any, Any, Any]] = []  # (targets, senders, local derivatives)
+        self.pulls: list[_Pull] = []  # its nodes' gradients
 
 
 class Plan:
@@ -293,14 +302,19 @@ class Plan:
             if key[1] == "chain":
                 order = [node for links, _ in members for node in links]
                 rows = np.array([row for _, row in members], np.intp)
-                batch = _Batch("chain", None, rows)
+                batch = _Batch("chain", None, rows, (1, len(rows)))
             elif key[1] == "copy":
                 order = members
-                batch = _Batch("copy", None, np.array([[copies[i]] for i in members], np.intp))
+                batch = _Batch(
+                    "copy", None, np.array([[copies[i]] for i in members], np.intp), (1, len(order))
+                )
             else:
-                order = members
                 rows = parent[starts[members][:, None] + np.arange(key[2])[None, :]]
-                batch = _Batch("op", nodes[members[0]].op, rows)
+                shape, regrid = grid(rows.T)  # weights by neuron, inputs by point, ...
+                if regrid is not None:
+                    members, rows = [members[k] for k in regrid.tolist()], rows[regrid]
+                order = members
+                batch = _Batch("op", nodes[members[0]].op, rows, shape)
             batch.start, batch.stop = top, top + len(order)
             slot[order] = np.arange(top, top + len(order))
             of_node[order] = len(batches)
@@ -308,6 +322,8 @@ class Plan:
             batches.append(batch)
         for batch in batches:  # inputs by slot
             batch.columns = np.ascontiguousarray(slot[batch.columns])
+            if batch.kind == "op":
+                batch.reader = Rows(batch.columns, batch.shape)
         self.size = S = top
         self.pad, self.seed = S, S + 1  # in G: −0.0 and 1.0
 
@@ -361,15 +377,20 @@ class Plan:
                 source[at] = local + one  # each add passes its gradient: × 1.0
             elif batch.sources is None:  # the rule's numbers, computed per batch
                 source[at] = batch.local + pos * batch.columns.shape[1] + row
-            else:
-                for p, (kind, what) in enumerate(batch.sources):
-                    here = pos == p
-                    if kind == "input":
-                        source[at[here]] = batch.columns[what, row[here]]
-                    elif kind == "out":
-                        source[at[here]] = sender[at[here]]
-                    else:
-                        source[at[here]] = local + unit(what)
+            else:  # by position: an input's slot, the node's own, or a constant's
+                kinds = np.array(
+                    [("input", "out").index(k) if k != "constant" else 2 for k, _ in batch.sources]
+                )
+                inputs = np.array([w if k == "input" else 0 for k, w in batch.sources], np.intp)
+                fixed = np.array(
+                    [local + unit(w) if k == "constant" else 0 for k, w in batch.sources], np.intp
+                )
+                kind = kinds[pos]
+                source[at] = np.where(
+                    kind == 0,
+                    batch.columns[inputs[pos], row],
+                    np.where(kind == 1, sender[at], fixed[pos]),
+                )
         self.units = np.array([float.fromhex(h) for h in units_of])
         self.local_size = local
 
@@ -388,24 +409,25 @@ class Plan:
         first = np.searchsorted(target, np.arange(S + 1))
         degree = np.diff(first)
 
+        self.batch_starts = np.array([b.start for b in batches], np.intp)
+
+        def pulls(targets: Any) -> list[_Pull]:
+            pad, one_ = self.pad, local + one
+            return _pulls(targets, first, degree, sender, source, pad, one_, self.batch_starts)
+
         for batch in batches:
             if batch.kind == "chain":
                 k = batch.columns.shape[0] - 1
-                ends = np.arange(batch.start + k - 1, batch.stop, k)
-                batch.pulls = _pulls(ends, first, degree, sender, source, self.pad, local + one)
+                batch.pulls = pulls(np.arange(batch.start + k - 1, batch.stop, k))
             else:
-                every = np.arange(batch.start, batch.stop)
-                batch.pulls = _pulls(every, first, degree, sender, source, self.pad, local + one)
-        self.leaf_pulls = _pulls(
-            np.arange(self.leaves), first, degree, sender, source, self.pad, local + one
-        )
+                batch.pulls = pulls(np.arange(batch.start, batch.stop))
+        self.leaf_pulls = pulls(np.arange(self.leaves))
         self.batches = batches
 
         # A parameter whose gradient starts at −0.0 is summed again with eager's skips.
         self.edge_first = first[: n_params + 1]
         self.edge_sender, self.edge_source = sender[: first[n_params]], source[: first[n_params]]
         self.edge_position = position[: first[n_params]]
-        self.batch_starts = np.array([b.start for b in batches], np.intp)
 
         self.base = np.zeros(self.size)
         self.base[n_params + n_inputs : self.leaves] = base_values
@@ -426,8 +448,8 @@ class Plan:
         arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
             arrays.append(batch.columns)
-            arrays += [a for pull in batch.pulls for a in pull]
-        arrays += [a for pull in self.leaf_pulls for a in pull]
+            arrays += [a for pull in batch.pulls for a in pull.arrays()]
+        arrays += [a for pull in self.leaf_pulls for a in pull.arrays()]
         return sum(a.nbytes for a in arrays)
 
     # --- replaying --------------------------------------------------------------------------
@@ -491,11 +513,20 @@ class Plan:
 
 
 def _pulls(
-    targets: Any, first: Any, degree: Any, sender: Any, source: Any, pad: int, one: int
-) -> list[tuple[Any, Any, Any]]:
+    targets: Any,
+    first: Any,
+    degree: Any,
+    sender: Any,
+    source: Any,
+    pad: int,
+    one: int,
+    starts: Any,
+) -> list[_Pull]:
     """Gather plans for the targets' gradients: (slots, and for their contributions — a row
     each, in the walk's order — the senders' gradients and the local derivatives; −0.0 × 1.0
-    where a target has fewer), grouped by number of contributions so the padding stays small."""
+    where a target has fewer), grouped by number of contributions so the padding stays small,
+    and within a group by the batches that send them (so each part has one layout: a layer's
+    weights, its biases, ...; ``starts``: the batches' first slots)."""
     d = degree[targets]
     targets, d = targets[d > 0], d[d > 0]
     if not len(targets):
@@ -510,32 +541,102 @@ def _pulls(
         k = np.arange(int(d[hi - 1]))[:, None]
         at = np.minimum(first[targets[lo:hi]][None, :] + k, len(sender) - 1)
         inside = k < d[lo:hi][None, :]
-        pulls.append(
-            (targets[lo:hi], np.where(inside, sender[at], pad), np.where(inside, source[at], one))
-        )
+        senders = np.where(inside, sender[at], pad)
+        sources = np.where(inside, source[at], one)
+        batch = np.searchsorted(starts, senders, side="right")
+        cuts = np.flatnonzero((batch[:, 1:] != batch[:, :-1]).any(axis=0)) + 1
+        parts: list[tuple[int, int, Any]] = []  # (first, last, layout): plain ones merged
+        for a, b in pairwise([0, *cuts.tolist(), hi - lo]):
+            layout = grid(np.concatenate([senders[:, a:b], sources[:, a:b]]))
+            if layout[1] is None and layout[0][0] == 1 and parts and parts[-1][2] is None:
+                parts[-1] = (parts[-1][0], b, None)
+            else:
+                parts.append((a, b, None if layout[0][0] == 1 else layout))
+        for a, b, layout in parts:
+            layout = layout or ((1, b - a), None)
+            pulls.append(_Pull(targets[lo:hi][a:b], senders[:, a:b], sources[:, a:b], layout))
         lo = hi
     return pulls
 
 
-def _pull(pulls: list[tuple[Any, Any, Any]], G: Any, D: Any) -> None:
+class _Pull:
+    """Targets whose contributions are added together: their slots (as a grid, factor.grid),
+    and for each row of contributions the senders' slots in G and the local derivatives' in D
+    (factor.Rows); ``parts`` multiply them, rows that are read alike at once."""
+
+    __slots__ = ("parts", "plain", "rows", "senders", "shape", "sources", "targets")
+
+    def __init__(self, targets: Any, senders: Any, sources: Any, layout: Any) -> None:
+        shape, order = layout  # factor.grid's, of the senders and sources
+        if order is not None:
+            targets, senders, sources = targets[order], senders[:, order], sources[:, order]
+        self.targets, self.shape, self.rows = targets, shape, len(senders)
+        # no layout: read as they are (the same, with less Python)
+        self.plain = (senders, sources) if shape[0] == 1 else None
+        self.senders, self.sources = Rows(senders, shape), Rows(sources, shape)
+        kinds: dict[tuple[int, int], list[int]] = {}
+        for r, ((g, _), (k, _)) in enumerate(zip(self.senders.where, self.sources.where)):
+            kinds.setdefault((g, k), []).append(r)
+        self.parts = [
+            (
+                _as_slice(rows),
+                g,
+                _as_slice([self.senders.where[r][1] for r in rows]),
+                k,
+                _as_slice([self.sources.where[r][1] for r in rows]),
+            )
+            for (g, k), rows in kinds.items()
+        ]
+
+    def contributions(self, G: Any, D: Any, out: Any) -> None:
+        """The contributions, gradient × local derivative, into ``out`` (rows × the grid)."""
+        if self.plain is not None:
+            np.multiply(G[self.plain[0]], D[self.plain[1]], out=out.reshape(self.plain[0].shape))
+            return
+        gradients, derivatives = self.senders.read(G), self.sources.read(D)
+        for rows, g, at_g, k, at_k in self.parts:
+            if type(rows) is slice:
+                np.multiply(gradients[g][at_g], derivatives[k][at_k], out=out[rows])
+            else:
+                out[rows] = gradients[g][at_g] * derivatives[k][at_k]
+
+    def arrays(self) -> list[Any]:
+        """Its index arrays (for Plan.nbytes)."""
+        return [self.targets] + [a for r in (self.senders, self.sources) for a, _ in r.kinds]
+
+
+def _as_slice(at: list[int]) -> Any:
+    """``at`` as a slice where it is a run of consecutive numbers, else an index array."""
+    if at == list(range(at[0], at[0] + len(at))):
+        return slice(at[0], at[0] + len(at))
+    return np.array(at, np.intp)
+
+
+def _pull(pulls: list[_Pull], G: Any, D: Any) -> None:
     """Each target's gradient: its starting value, then its contributions (gradient × local
     derivative), added one after the other in the walk's order — a row at a time."""
-    for targets, senders, sources in pulls:
-        contributions = G[senders]
-        contributions *= D[sources]
-        if len(targets) < NARROW and len(contributions) > 4:  # few targets, many rows each:
-            rows = np.empty((len(contributions) + 1, len(targets)))  # one call, not a row a call
+    for pull in pulls:
+        targets, n = pull.targets, pull.rows
+        if n == 1 and pull.plain is not None:  # one contribution each
+            senders, sources = pull.plain
+            G[targets] = G[targets] + G[senders[0]] * D[sources[0]]
+            continue
+        if n > 4 and (len(targets) < NARROW or n * len(targets) <= SMALL):  # many rows each:
+            rows = np.empty((n + 1, len(targets)))  # one call, not a row a call
             rows[0] = G[targets]
-            rows[1:] = contributions
+            pull.contributions(G, D, rows[1:].reshape(n, *pull.shape))
             G[targets] = _sum_down(rows)
             continue
+        contributions = np.empty((n, *pull.shape))
+        pull.contributions(G, D, contributions)
         acc = G[targets]
-        for row in contributions:
+        for row in contributions.reshape(n, len(targets)):
             acc += row
         G[targets] = acc
 
 
-NARROW = 200  # targets, below which a pull's rows are added in one call (_sum_down)
+NARROW = 200  # targets, below which a pull's rows are added in one call (_sum_down) ...
+SMALL = 2**16  # ... and contributions, up to which they are too (more: a row a call is quicker)
 
 
 def _sum_down(rows: Any) -> Any:
@@ -550,17 +651,20 @@ def _sum_down(rows: Any) -> Any:
 
 def _run_forward(batch: _Batch, V: Any, D: Any) -> None:
     """The batch's numbers into V, and the local derivatives its rule computes into D."""
-    A = V[batch.columns].T  # a row a node, stored input by input
     if batch.kind == "copy":
-        V[batch.start : batch.stop] = A[:, 0]
+        V[batch.start : batch.stop] = V[batch.columns[0]]
     elif batch.kind == "chain":
+        A = V[batch.columns].T  # a row a chain
         V[batch.start : batch.stop] = np.add.accumulate(A, axis=1)[:, 1:].ravel()
     else:
-        out = batch.forward(A)  # type: ignore[misc]
-        V[batch.start : batch.stop] = out
+        inputs = Inputs(batch.reader, batch.reader.read(V))  # type: ignore[arg-type]
+        out = batch.forward(inputs)  # type: ignore[misc]
+        V[batch.start : batch.stop].reshape(batch.shape)[...] = out
         if batch.local >= 0:
-            local = batch.derivative(A, out)  # type: ignore[misc]
-            D[batch.local : batch.local + A.size] = local.T.ravel()  # input by input, too
+            block = D[batch.local : batch.local + batch.columns.size]
+            block = block.reshape(-1, *batch.shape)  # input by input, too
+            for j, local in enumerate(batch.derivative(inputs, out)):  # type: ignore[misc]
+                block[j] = local
 
 
 # --- guards ---------------------------------------------------------------------------------------

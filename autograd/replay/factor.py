@@ -1,0 +1,150 @@
+"""Gathers laid out as outer products: an MLP's batches read a few numbers many times.
+
+The numpy backend reads a batch's numbers with index arrays: a row per input position (or per
+contribution), a column per node. In a network's batches most rows have a shape: in the
+layer of neuron × point dots, input ``w_j``'s row depends only on the neuron and ``x_j``'s only
+on the point. Laid out as a grid (``a × b`` nodes), such a row is read as ``a`` numbers (an
+``(a, 1)`` column) or ``b`` numbers (a ``(1, b)`` row), and numpy's broadcasting multiplies
+them out: 16 + 100 reads instead of 1,600. Only where numbers are read changes; every
+operation, and its order, is the same.
+
+:func:`grid` finds the layout (and a reordering of the columns, so that the longer side is the
+fast axis in memory); :class:`Rows` gathers the rows so laid out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Inputs", "Rows", "grid"]
+
+CANDIDATES = 3  # grid widths tried, the most suggested first
+INNER = 8  # the shortest long side of a grid: along fewer, broadcasting is slower than reading
+
+
+def grid(M: Any) -> tuple[tuple[int, int], Any]:
+    """``((a, b), order)``: the grid of ``M``'s columns (``order`` lists them row after row of
+    the grid, or is None for their own order) in which the most rows of M (an integer array,
+    rows × columns) depend on the grid's row only or on its column only; ``((1, n), None)``
+    when none does.
+
+    >>> i, j = np.divmod(np.arange(24), 2)  # a 12 × 2 grid: row i, column j
+    >>> M = np.array([10 + i, 100 + j])  # one row by the grid's row, one by its column
+    >>> (a, b), order = grid(M)  # laid out 2 × 12 instead: the longer side innermost
+    >>> (a, b), M[:, order][:, :3].tolist()
+    ((2, 12), [[10, 11, 12], [100, 100, 100]])
+    """
+    rows, n = M.shape
+    plain = (1, n), None
+    if rows == 0 or n < 4:
+        return plain
+    # A row that depends on the grid's row starts with a run of b equal numbers; one that
+    # depends on its column returns to its first number after b.
+    runs = (M[:, :1] != M).argmax(axis=1)
+    returns = (M[:, 1:] == M[:, :1]).argmax(axis=1) + 1
+    votes = np.concatenate([runs, returns])
+    votes = votes[(votes >= 2) & (votes <= n // 2) & (n % np.maximum(votes, 1) == 0)]
+    if not votes.size:
+        return plain
+    widths, counts = np.unique(votes, return_counts=True)
+    best, shaped = plain, 0
+    for b in widths[np.argsort(-counts, kind="stable")][:CANDIDATES].tolist():
+        R = M.reshape(rows, n // b, b)
+        found = int((_alike(R, 2) | _alike(R, 1)).sum())
+        if found > shaped:
+            best, shaped = (n // b, b), found
+    a, b = best
+    if max(a, b) < INNER:
+        return plain
+    if a > b:  # the longer side innermost: numpy's loops run along it
+        return (b, a), np.arange(n).reshape(a, b).T.ravel()
+    return best, None
+
+
+def _alike(R: Any, axis: int) -> Any:
+    """Which rows of R (rows × a × b) stay the same along ``axis`` (1: down the grid's
+    columns, 2: along its rows)."""
+    return (np.take(R, [0], axis=axis) == R).all(axis=(1, 2))
+
+
+class Rows:
+    """The rows of an index array ``M`` (rows × ``a·b`` columns, in grid order), each read as
+    an ``(a, 1)``, ``(1, b)`` or ``(a, b)`` array: ``Rows(M, (a, b)).read(X)`` gives, for each
+    kind, the numbers of its rows at once (one gather a kind), and ``where[r]`` says which
+    kind and which of them row r is."""
+
+    __slots__ = ("kinds", "stacks", "where")
+
+    def __init__(self, M: Any, shape: tuple[int, int]) -> None:
+        rows = len(M)
+        a, b = shape
+        R = M.reshape(rows, a, b)
+        by_column = _alike(R, 1)  # the same down the grid's columns
+        by_row = _alike(R, 2) & ~by_column
+        full = ~(by_column | by_row)
+        self.stacks: dict[tuple[Any, Any, Any], Any] = {}  # slices of rows: stacked(), kept
+        self.kinds: list[tuple[Any, tuple[int, ...]]] = []
+        self.where: list[tuple[int, int]] = [(0, 0)] * rows
+        for mask, index, view in (
+            (by_column, R[:, 0, :], (1, b)),
+            (by_row, R[:, :, 0], (a, 1)),
+            (full, R.reshape(rows, a * b), (a, b)),
+        ):
+            at = np.flatnonzero(mask)
+            if not at.size:
+                continue
+            for i, r in enumerate(at.tolist()):
+                self.where[r] = (len(self.kinds), i)
+            self.kinds.append((np.ascontiguousarray(index[at]), (len(at), *view)))
+
+    def stacked(self, rows: slice) -> tuple[int, slice] | None:
+        """``(kind, at)`` where ``rows`` were read together, as ``read(X)[kind][at]``; None
+        where they were not (they are then stacked anew)."""
+        picked = self.where[rows]
+        if not picked:
+            return None
+        kind, first = picked[0]
+        step = picked[1][1] - first if len(picked) > 1 else 1
+        if step > 0 and picked == [(kind, first + step * t) for t in range(len(picked))]:
+            return kind, slice(first, first + step * len(picked), step)
+        return None
+
+    def read(self, X: Any) -> list[Any]:
+        """Each kind's rows of numbers from X, shaped to broadcast over the grid."""
+        return [X[index].reshape(view) for index, view in self.kinds]
+
+
+class Inputs:
+    """A batch's inputs as the op table's array forms take them: ``inputs[j]`` is input j's
+    numbers, ``inputs[i:j:k]`` several inputs stacked on a first axis (a view of what was read
+    at once, where it can be), as rows of a 2-D array would give them."""
+
+    __slots__ = ("read", "rows")
+
+    def __init__(self, rows: Rows, read: list[Any]) -> None:
+        self.rows, self.read = rows, read
+
+    def __len__(self) -> int:
+        return len(self.rows.where)
+
+    def __iter__(self) -> Any:
+        read = self.read
+        return (read[kind][i] for kind, i in self.rows.where)
+
+    def __getitem__(self, j: Any) -> Any:
+        read = self.read
+        if not isinstance(j, slice):
+            kind, i = self.rows.where[j]
+            return read[kind][i]
+        where = self.rows.stacks.get((j.start, j.stop, j.step), False)
+        if where is False:
+            where = self.rows.stacks[j.start, j.stop, j.step] = self.rows.stacked(j)
+        if where is not None:
+            kind, at = where
+            return read[kind][at]
+        picked = self.rows.where[j]
+        if not picked:
+            return np.zeros((0, *np.broadcast_shapes(*(r.shape[1:] for r in read))))
+        return np.stack(np.broadcast_arrays(*(read[k][i] for k, i in picked)))
