@@ -368,8 +368,13 @@ class Plan:
         source = np.full(len(edge), -1, np.intp)
         source[edge < 0] = local + one  # the seed: G's 1.0 × 1.0
         batch_of = np.where(edge >= 0, of_node[sender_old], -1)
+        # the edges batch by batch (a stable sort of small numbers: numpy's radix sort)
+        by_batch = np.argsort(
+            batch_of.astype(np.int32 if len(batches) >= 2**15 else np.int16), kind="stable"
+        )
+        bounds = np.searchsorted(batch_of[by_batch], np.arange(-1, len(batches) + 1))
         for b, batch in enumerate(batches):
-            at = np.flatnonzero(batch_of == b)
+            at = by_batch[bounds[b + 1] : bounds[b + 2]]
             if not at.size:
                 continue
             row, pos = sender[at] - batch.start, position[at]
