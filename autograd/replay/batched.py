@@ -352,12 +352,13 @@ class Plan:
             counts[senders],
         )
         edge += np.arange(len(edge))  # the edges, last sender first
-        keep = live[owner[edge]] & is_op[owner[edge]] & (parent[edge] < N)
-        edge = edge[keep]
-        edge = edge[~internal[parent[edge]]]
-        edge = np.concatenate([[-1], edge])  # −1: the seed, into the loss
+        sent_by, into = owner[edge], parent[edge]
+        keep = live[sent_by] & is_op[sent_by] & (into < N)
+        edge, into = edge[keep], into[keep]
+        keep = ~internal[into]
+        edge = np.concatenate([[-1], edge[keep]])  # −1: the seed, into the loss
         self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
-        target = slot[np.where(edge >= 0, parent[edge], loss)]
+        target = slot[np.concatenate([[loss], into[keep]])]
         walk = np.argsort(target, kind="stable")
         edge, target = edge[walk], target[walk]
 
@@ -369,9 +370,8 @@ class Plan:
         source[edge < 0] = local + one  # the seed: G's 1.0 × 1.0
         batch_of = np.where(edge >= 0, of_node[sender_old], -1)
         # the edges batch by batch (a stable sort of small numbers: numpy's radix sort)
-        by_batch = np.argsort(
-            batch_of.astype(np.int32 if len(batches) >= 2**15 else np.int16), kind="stable"
-        )
+        small = np.int16 if len(batches) < 2**15 else np.int32  # int16: numpy sorts by radix
+        by_batch = np.argsort(batch_of.astype(small), kind="stable")
         bounds = np.searchsorted(batch_of[by_batch], np.arange(-1, len(batches) + 1))
         for b, batch in enumerate(batches):
             at = by_batch[bounds[b + 1] : bounds[b + 2]]
@@ -390,12 +390,11 @@ class Plan:
                 fixed = np.array(
                     [local + unit(w) if k == "constant" else 0 for k, w in batch.sources], np.intp
                 )
-                kind = kinds[pos]
-                source[at] = np.where(
-                    kind == 0,
-                    batch.columns[inputs[pos], row],
-                    np.where(kind == 1, sender[at], fixed[pos]),
-                )
+                found = batch.columns[inputs[pos], row]
+                for k in {1, 2} & set(kinds.tolist()):  # (kind 0, an input's slot, is the most)
+                    here = kinds[pos] == k
+                    found[here] = sender[at[here]] if k == 1 else fixed[pos[here]]
+                source[at] = found
         self.units = np.array([float.fromhex(h) for h in units_of])
         self.local_size = local
 
