@@ -360,7 +360,8 @@ class Plan:
         self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
         target = slot[np.concatenate([[loss], into[keep]])]
         walk = np.argsort(target, kind="stable")
-        edge, target = edge[walk], target[walk]
+        edge = edge[walk]
+        target = np.repeat(np.arange(S), np.bincount(target, minlength=S))  # target[walk]
 
         # Each edge's two factors: the sender's gradient and the local derivative.
         sender_old = owner[np.maximum(edge, 0)]
@@ -452,6 +453,8 @@ class Plan:
         arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
             arrays.append(batch.columns)
+            if batch.reader is not None:  # what it reads (where not columns itself)
+                arrays += [a for a, _ in batch.reader.kinds if a.base is not batch.columns]
             arrays += [a for pull in batch.pulls for a in pull.arrays()]
         arrays += [a for pull in self.leaf_pulls for a in pull.arrays()]
         return sum(a.nbytes for a in arrays)
@@ -549,13 +552,15 @@ def _pulls(
         sources = np.where(inside, source[at], one)
         batch = np.searchsorted(starts, senders, side="right")
         cuts = np.flatnonzero((batch[:, 1:] != batch[:, :-1]).any(axis=0)) + 1
-        parts: list[tuple[int, int, Any]] = []  # (first, last, layout): plain ones merged
+        parts: list[tuple[int, int, Any]] = []  # (first, last, grid or None: none)
         for a, b in pairwise([0, *cuts.tolist(), hi - lo]):
             layout = grid(np.concatenate([senders[:, a:b], sources[:, a:b]]))
-            if layout[1] is None and layout[0][0] == 1 and parts and parts[-1][2] is None:
+            if layout[0][0] > 1:
+                parts.append((a, b, layout))
+            elif parts and parts[-1][2] is None:  # no grid here or before: one plain pull
                 parts[-1] = (parts[-1][0], b, None)
             else:
-                parts.append((a, b, None if layout[0][0] == 1 else layout))
+                parts.append((a, b, None))
         for a, b, layout in parts:
             layout = layout or ((1, b - a), None)
             pulls.append(_Pull(targets[lo:hi][a:b], senders[:, a:b], sources[:, a:b], layout))
@@ -575,8 +580,11 @@ class _Pull:
         if order is not None:
             targets, senders, sources = targets[order], senders[:, order], sources[:, order]
         self.targets, self.shape, self.rows = targets, shape, len(senders)
-        # no layout: read as they are (the same, with less Python)
-        self.plain = (senders, sources) if shape[0] == 1 else None
+        self.plain: tuple[Any, Any] | None = None
+        self.parts: list[tuple[Any, int, Any, int, Any]] = []
+        if shape[0] == 1:  # no grid: read as they are
+            self.plain = (senders, sources)
+            return
         self.senders, self.sources = Rows(senders, shape), Rows(sources, shape)
         kinds: dict[tuple[int, int], list[int]] = {}
         for r, ((g, _), (k, _)) in enumerate(zip(self.senders.where, self.sources.where)):
@@ -606,6 +614,8 @@ class _Pull:
 
     def arrays(self) -> list[Any]:
         """Its index arrays (for Plan.nbytes)."""
+        if self.plain is not None:
+            return [self.targets, *self.plain]
         return [self.targets] + [a for r in (self.senders, self.sources) for a, _ in r.kinds]
 
 

@@ -95,9 +95,12 @@ class Rows:
             at = np.flatnonzero(mask)
             if not at.size:
                 continue
-            for i, r in enumerate(at.tolist()):
+            if at.size == rows:  # all of them (a view, where M already is one)
+                at = slice(None)
+            for i, r in enumerate(range(rows) if type(at) is slice else at.tolist()):
                 self.where[r] = (len(self.kinds), i)
-            self.kinds.append((np.ascontiguousarray(index[at]), (len(at), *view)))
+            index = np.ascontiguousarray(index[at])
+            self.kinds.append((index, (len(index), *view)))
 
     def stacked(self, rows: slice) -> tuple[int, slice] | None:
         """``(kind, at)`` where ``rows`` were read together, as ``read(X)[kind][at]``; None
