@@ -209,7 +209,10 @@ def run_w1(quick: bool = False) -> dict[str, Any]:
         f"of every contender agree with the engine's to {RTOL:g} relative"
     )
     notes.append("engine = nn.MLP running micrograd's demo loss verbatim (builtins.sum)")
-    notes.append("W5 engine compiled: autograd.compile of the same loss; the steps timed replay")
+    notes.append(
+        "W5 engine compiled: autograd.compile of the same loss; the steps timed replay it "
+        "(bound to the data: step.bind(X, y))"
+    )
     notes.append("graph nodes: Values reachable from the loss, the 337 parameters included")
     if skipped:
         notes.append("not installed, skipped: " + ", ".join(skipped))

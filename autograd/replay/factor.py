@@ -9,7 +9,8 @@ them out: 16 + 100 reads instead of 1,600. Only where numbers are read changes; 
 operation, and its order, is the same.
 
 :func:`grid` finds the layout (and a reordering of the columns, so that the longer side is the
-fast axis in memory); :class:`Rows` gathers the rows so laid out.
+fast axis in memory); :class:`Rows` gathers the rows so laid out; :class:`Inputs` hands a
+batch's inputs to the op table's array forms as they take them, input by input.
 """
 
 from __future__ import annotations
