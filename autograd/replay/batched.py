@@ -88,11 +88,9 @@ def derivative_on_rows(op: Op) -> Callable[[Any, Any], Any]:
     """``d(A, out)``: the op's local derivatives for a batch (A as for :func:`forward_on_rows`),
     input by input: a sequence of arrays that broadcast over the batch."""
     form, rule = op.arrays[1], op.derivative
-    if op.arity is None:
-        if callable(form):
-            return form  # type: ignore[no-any-return]
-        return lambda A, out: _on_each_node(lambda *a: rule(*a[:-1], out=a[-1]), A, out)
-    if form is True or callable(form):
+    if op.arity is None and callable(form):  # an n-ary op's form takes the inputs as one
+        return form  # type: ignore[no-any-return]
+    if op.arity is not None and (form is True or callable(form)):
         f = rule if form is True else form
         return lambda A, out: f(*A, out=out)
     return lambda A, out: _on_each_node(lambda *a: rule(*a[:-1], out=a[-1]), A, out)
@@ -384,17 +382,12 @@ class Plan:
             elif batch.sources is None:  # the rule's numbers, computed per batch
                 source[at] = batch.local + pos * batch.columns.shape[1] + row
             else:  # by position: an input's slot, the node's own, or a constant's
-                kinds = np.array(
-                    [("input", "out").index(k) if k != "constant" else 2 for k, _ in batch.sources]
-                )
                 inputs = np.array([w if k == "input" else 0 for k, w in batch.sources], np.intp)
-                fixed = np.array(
-                    [local + unit(w) if k == "constant" else 0 for k, w in batch.sources], np.intp
-                )
-                found = batch.columns[inputs[pos], row]
-                for k in {1, 2} & set(kinds.tolist()):  # (kind 0, an input's slot, is the most)
-                    here = kinds[pos] == k
-                    found[here] = sender[at[here]] if k == 1 else fixed[pos[here]]
+                found = batch.columns[inputs[pos], row]  # (most are an input's slot)
+                for p, (k, w) in enumerate(batch.sources):
+                    if k != "input":
+                        here = pos == p
+                        found[here] = sender[at[here]] if k == "out" else local + unit(w)
                 source[at] = found
         self.units = np.array([float.fromhex(h) for h in units_of])
         self.local_size = local
