@@ -39,9 +39,11 @@ _MANTISSA = 0x000FFFFFFFFFFFFF  # and its mantissa's, after the implicit leading
 _IMPLICIT = 0x0010000000000000
 
 
-def fsum_rows(P: Any, largest: Any = None) -> Any:
+def fsum_rows(P: Any, largest: Any = None, smallest: Any = None) -> Any:
     """``math.fsum`` of each row of the 2-D float array ``P``, as a 1-D array. ``largest``,
-    if given, is at least each row's largest magnitude (else it is found)."""
+    if given, is at least each row's largest magnitude (else it is found); ``smallest``, if
+    given, at most the smallest magnitude of its terms that are not 0 (it proves most sums
+    at once; see :func:`_split_sums`)."""
     import numpy as np
 
     m, n = P.shape
@@ -58,8 +60,13 @@ def fsum_rows(P: Any, largest: Any = None) -> Any:
                 if n <= SHORT:
                     r[lo : lo + chunk] = _short_sums(np, T[:, lo : lo + chunk])
                 else:
-                    bound = None if largest is None else largest[lo : lo + chunk]
-                    r[lo : lo + chunk] = _split_sums(np, T[:, lo : lo + chunk], bound)
+                    at = slice(lo, lo + chunk)
+                    r[at] = _split_sums(
+                        np,
+                        T[:, at],
+                        None if largest is None else largest[at],
+                        None if smallest is None else smallest[at],
+                    )
     # fsum itself for a zero sum (it picks the zero's sign), an overflow or inf or nan, and
     # the sums marked nan as not proven
     ask = np.flatnonzero((r == 0.0) | ~np.isfinite(r))
@@ -68,9 +75,10 @@ def fsum_rows(P: Any, largest: Any = None) -> Any:
     return r
 
 
-def _split_sums(np: Any, T: Any, largest: Any) -> Any:
+def _split_sums(np: Any, T: Any, largest: Any, smallest: Any = None) -> Any:
     """Each column's exact sum, rounded once (T: a row a term, a column a sum; ``largest``:
-    at least each column's largest magnitude, or None); nan where that is not proven."""
+    at least each column's largest magnitude, or None; ``smallest``: at most the smallest
+    magnitude of its terms other than 0, or None); nan where that is not proven."""
     n = len(T)
     if largest is None:
         largest = np.abs(T).max(axis=0)
@@ -84,10 +92,24 @@ def _split_sums(np: Any, T: Any, largest: Any) -> Any:
     np.subtract(T, Q, out=Q)  # the rest, t − q: exact, a rounding error, |t − q| <= σ·2**-53
     rest = Q.sum(axis=0)  # off by at most n·u·Σ|t − q| <= n²·σ·2**-106 (twice that, for room)
     r = whole + rest
-    proven = _nearest(np, r, whole, rest, sigma * (n * n * 2.0**-105))
-    proven &= power >= 2.0**-960  # far from the subnormals: σ·2**-53 is a float
+    normal = power >= 2.0**-960  # far from the subnormals: σ·2**-53 is a float
+    if smallest is not None:
+        # Each t − q is a multiple of ulp(t): t is, and q is a multiple of ulp(σ/2) (σ + t is
+        # a float of at least σ/2), a larger power of two. So all of them are multiples of
+        # μ >= ulp(smallest) >= 2**-52·power(smallest), and none is above σ·2**-53 in size.
+        # Where n·σ·2**-53 <= 2**53·μ, every partial sum of them is a multiple of μ below
+        # 2**53·μ: a float. Then rest is their exact sum, and r rounds the exact sum once.
+        small = (smallest.view(np.int64) & _EXPONENT).view(np.float64)
+        exact = (n * sigma <= small * 2.0**54) & normal
+        if exact.all():
+            return r
+    proven = _nearest(np, r, whole, rest, sigma * (n * n * 2.0**-105)) & normal
+    if smallest is not None:
+        proven |= exact
     rows = np.flatnonzero(~proven)
-    if rows.size:  # mostly ties, where r is right if rest is exactly Σ(t − q)
+    if rows.size * (n + 8) < FEW // 2:  # a few: math.fsum is quicker than the check below
+        r[rows] = np.nan
+    elif rows.size:  # mostly ties, where r is right if rest is exactly Σ(t − q)
         left = Q[:, rows]
         exact = _adds_exactly(np, left, np.abs(left).sum(axis=0)) & (power[rows] >= 2.0**-960)
         r[rows[~exact]] = np.nan

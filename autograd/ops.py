@@ -346,29 +346,41 @@ def _sum_rows(A: Any) -> Any:
 
 def _dot_rows(A: Any) -> Any:
     # the inputs are (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
-    from .exact import SHORT  # up to SHORT terms, fsum_rows needs no bound: added in order
+    from .exact import SHORT  # up to SHORT terms, fsum_rows needs no bounds: added in order
 
     np = _numpy()
     pairs = len(A) & ~1
     W, X = A[0:pairs:2], A[1:pairs:2]
     products = W * X
-    largest = None
-    if len(W) > SHORT and W.shape != products.shape and X.shape != products.shape:
-        # a weight per neuron and an input per point: each node's largest product is at
-        # most its neuron's largest |w| times its point's largest |x| (to within rounding,
-        # which the sum's room covers), found on the few numbers, not the many products
-        largest = np.abs(W).max(axis=0) * np.abs(X).max(axis=0)
-        largest = np.broadcast_to(largest, products.shape[1:]).ravel()
-    total = _fsum_down(products, largest)
+    largest = smallest = None
+    if len(W) > SHORT and (W.shape != products.shape or X.shape != products.shape):
+        # a weight per neuron (or one for all) and an input per point: each node's products
+        # are at most its neuron's largest |w| times its point's largest |x| (to within
+        # rounding, which the sum's room covers), and those that are not 0 at least the
+        # product of the smallest (rounding is monotone) — found on the few numbers
+        W, X = np.abs(W), np.abs(X)
+        largest = _flat(np, W.max(axis=0) * X.max(axis=0), products.shape[1:])
+        smallest = _flat(np, _least(W) * _least(X), products.shape[1:])
+    total = _fsum_down(products, largest, smallest)
     return total + A[pairs] if len(A) & 1 else total
 
 
-def _fsum_down(X: Any, largest: Any = None) -> Any:
+def _least(M: Any) -> Any:
+    """The smallest number of M (non-negative) down its first axis that is not 0 (inf: none)."""
+    return M.min(axis=0, where=M > 0.0, initial=math.inf)
+
+
+def _flat(np: Any, M: Any, shape: tuple[int, ...]) -> Any:
+    """M broadcast to ``shape``, flat."""
+    return M.reshape(-1) if M.shape == shape else np.broadcast_to(M, shape).ravel()
+
+
+def _fsum_down(X: Any, largest: Any = None, smallest: Any = None) -> Any:
     """math.fsum down the first axis of X: a sum per element of the others."""
     from .exact import fsum_rows
 
     rows = X.reshape(len(X), math.prod(X.shape[1:])).T
-    return fsum_rows(rows, largest).reshape(X.shape[1:])
+    return fsum_rows(rows, largest, smallest).reshape(X.shape[1:])
 
 
 def _logsumexp_derivative_rows(A: Any, out: Any) -> Any:

@@ -26,7 +26,8 @@ import math
 import numbers
 import os
 from collections.abc import Mapping
-from itertools import repeat
+from itertools import chain, repeat
+from operator import is_
 from typing import Any
 
 from autograd import Value
@@ -79,28 +80,44 @@ class Module:
         return out
 
     def parameters(self) -> list[Value]:
-        """Every parameter (a Value), in the order of :meth:`named_parameters`."""
-        found: list[Value] = []
-        self._collect(found, None, set())
-        return list(dict.fromkeys(found))  # Values hash by identity
+        """Every parameter (a Value), in the order of :meth:`named_parameters`.
+
+        A training loop asks for them at every step, so the list is kept, with what the walk
+        read to find it — every module's attributes, every list's items — and the model is
+        walked again only when any of those changed (for an MLP, a third of a walk's time).
+        """
+        found = self.__dict__.get("_parameters_found")
+        if found is None or found.modules[0] is not self or not found.unchanged():
+            found = _Found(self)
+            self.__dict__["_parameters_found"] = found
+            found.names, found.objects = found.read()  # (once stored: it is an attribute)
+        return list(found.values)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0 (``backward`` accumulates into leaves)."""
         for p in self.parameters():
             p.grad = 0.0
 
-    def _entries(self, prefix: str = "", visited: set[int] | None = None) -> list[_Entry]:
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)  # a copy or a pickle finds its own parameters
+        state.pop("_parameters_found", None)
+        return state
+
+    def _entries(self) -> list[_Entry]:
         """(name, Value or list of Values) for each parameter attribute, depth first."""
         out: list[_Entry] = []
-        self._collect(out, prefix, set() if visited is None else visited)
+        self._collect(out, "", {}, [])
         return out
 
-    def _collect(self, out: list[Any], prefix: str | None, visited: set[int]) -> None:
+    def _collect(
+        self, out: list[Any], prefix: str | None, visited: dict[int, Module], walked: list[Any]
+    ) -> None:
         """:meth:`_entries` into ``out`` — or, with ``prefix`` None, the bare Values: a
-        training loop asks for the parameters at every step, and needs no names."""
+        training loop asks for the parameters at every step, and needs no names. ``visited``
+        gets the modules walked, ``walked`` the lists and tuples."""
         if id(self) in visited:
             return
-        visited.add(id(self))
+        visited[id(self)] = self
         named = prefix is not None
         for attr, value in vars(self).items():
             cls = type(value)
@@ -110,8 +127,9 @@ class Module:
             if cls is Value or isinstance(value, Value):
                 out.append((name, value) if named else value)
             elif isinstance(value, Module):
-                value._collect(out, name + "." if named else None, visited)
+                value._collect(out, name + "." if named else None, visited, walked)
             elif cls is list or isinstance(value, (list, tuple)):
+                walked.append(value)
                 if value and all(map(isinstance, value, repeat(Value))):
                     if named:
                         out.append((name, list(value)))
@@ -122,7 +140,7 @@ class Module:
                     if isinstance(item, Value):
                         out.append((f"{name}.{i}", item) if named else item)
                     elif isinstance(item, Module):
-                        item._collect(out, f"{name}.{i}." if named else None, visited)
+                        item._collect(out, f"{name}.{i}." if named else None, visited, walked)
 
     # --- state -------------------------------------------------------------------------------
 
@@ -179,6 +197,42 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+
+class _Found:
+    """A module's parameters, and what its walk read to find them: the modules walked (their
+    attributes' names and values) and the lists and tuples walked (their items). The
+    parameters are the same while all of these are — the values and items the same objects
+    (compared by identity: ``==`` could call an object's own ``__eq__``)."""
+
+    __slots__ = ("modules", "names", "objects", "sequences", "values")
+
+    def __init__(self, root: Module) -> None:
+        found: list[Value] = []
+        visited: dict[int, Module] = {}
+        self.sequences: list[Any] = []
+        root._collect(found, None, visited, self.sequences)
+        self.values = list(dict.fromkeys(found))  # each once (Values hash by identity)
+        self.modules = list(visited.values())
+        self.names: list[str] = []
+        self.objects: list[Any] = []
+
+    def read(self) -> tuple[list[str], list[Any]]:
+        """The attributes' names, and their values with the sequences' items, as they are."""
+        dicts = list(map(vars, self.modules))
+        return [*chain.from_iterable(dicts)], [
+            *chain.from_iterable(map(dict.values, dicts)),
+            *chain.from_iterable(self.sequences),
+        ]
+
+    def unchanged(self) -> bool:
+        """Whether the walk would read what it read."""
+        names, objects = self.read()
+        return (
+            names == self.names  # (strings: equal is as good as the same)
+            and len(objects) == len(self.objects)
+            and all(map(is_, objects, self.objects))
+        )
 
 
 def _is_number(x: Any) -> bool:

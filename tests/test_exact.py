@@ -170,3 +170,31 @@ def test_a_bound_on_each_rows_largest_term_gives_the_same_sums():
     largest = np.abs(P).max(axis=1)
     for room in (1.0, 3.0, 1e6):
         assert same(fsum_rows(P, largest * room), fsums(P))
+
+
+def _smallest_nonzero(P):
+    A = np.abs(P)
+    return A.min(axis=1, where=A > 0.0, initial=math.inf)
+
+
+def test_bounds_on_each_rows_largest_and_smallest_terms_give_the_same_sums():
+    # (the dot's array form passes both, from its neurons' and points' numbers); the leftovers'
+    # sum is taken as exact only where the smallest term's ulp proves it
+    rng = np.random.default_rng(4)
+    m = 3000
+    P = rng.normal(size=(m, 16)) * 10.0 ** rng.integers(-8, 8, size=(m, 16))
+    P *= rng.random(size=(m, 16)) > 0.2  # zeros, as off relus give
+    # 1.5 + 2**-54 + (2**-54 + 2**-106): just above the midpoint of 1.5 and the next float;
+    # the leftovers 2**-54 and 2**-54 + 2**-106 add to a tie, rounded down: then so is r
+    edge = np.zeros((8, 16))
+    edge[:, :3] = [1.5, 2.0**-54, 2.0**-54 + 2.0**-106]
+    edge *= 2.0 ** np.arange(-4, 4)[:, None]
+    # at the proof's edge: fifteen terms 1 + k·2**-50 leave leftovers k·2**-50, the sixteenth,
+    # 2**-44 + 2**-96, one of 2**-96, which their float sum loses when it is a tie; the proof
+    # takes them as exact for a smallest term of 2**-43 or more, one bit above this one
+    k = rng.integers(1, 16, size=(400, 15))
+    at_edge = np.concatenate([1.0 + k * 2.0**-50, np.full((400, 1), 2.0**-44 + 2.0**-96)], axis=1)
+    P = np.concatenate([P, edge, -edge, at_edge])
+    largest, smallest = np.abs(P).max(axis=1), _smallest_nonzero(P)
+    for room in (1.0, 3.0, 1e6):
+        assert same(fsum_rows(P, largest * room, smallest / room), fsums(P))

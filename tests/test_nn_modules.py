@@ -84,6 +84,88 @@ def test_tied_parameter_is_listed_once():
     assert len(Tied().parameters()) == 3
 
 
+class _EqualToAll(Value):
+    """A Value that says it equals anything: only identity tells it from the Value it replaced."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = Value.__hash__
+
+
+def _walked(model):
+    """parameters() by a fresh walk, not the kept list."""
+    model.__dict__.pop("_parameters_found", None)
+    return model.parameters()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "append to a weight list",
+        "replace a weight in place",
+        "replace a weight with one that equals all",
+        "new attribute on a submodule",
+        "delete an attribute",
+        "rename an attribute to a private one",
+        "swap a neuron in a layer's list",
+        "replace a submodule's __dict__",
+    ],
+)
+def test_parameters_kept_between_calls_see_every_change_to_the_model(change):
+    model = MLP(2, [3, 1], seed=0)
+    before = model.parameters()
+    assert model.parameters() == before  # the kept list
+    layer, neuron = model.layers[0], model.layers[0].neurons[1]
+    if change == "append to a weight list":
+        neuron.w.append(Value(1.0))
+    elif change == "replace a weight in place":
+        neuron.w[0] = Value(1.0)
+    elif change == "replace a weight with one that equals all":
+        neuron.w[0] = _EqualToAll(1.0)
+    elif change == "new attribute on a submodule":
+        neuron.scale = Value(1.0)
+    elif change == "delete an attribute":
+        del neuron.b
+    elif change == "rename an attribute to a private one":
+        neuron._b = neuron.b
+        del neuron.b
+    elif change == "swap a neuron in a layer's list":
+        layer.neurons[1] = Neuron(2, seed=5)
+    else:
+        neuron.__dict__ = {"w": list(neuron.w), "b": Value(3.0)}
+    after = list(map(id, model.parameters()))  # (by identity: one Value equals all)
+    assert after != list(map(id, before))
+    assert after == list(map(id, _walked(model)))
+
+
+def test_parameters_list_returned_is_the_callers_to_change():
+    model = MLP(2, [3, 1], seed=0)
+    model.parameters().clear()
+    assert len(model.parameters()) == 13
+
+
+def test_copies_of_a_model_find_their_own_parameters():
+    import copy
+    import pickle
+
+    model = MLP(2, [3, 1], seed=0)
+    model.parameters()
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        found = twin.parameters()
+        assert found == _walked(twin)
+        assert not set(map(id, found)) & set(map(id, model.parameters()))
+    shallow = copy.copy(model)
+    shallow.layers = [shallow.layers[0]]  # a change to the copy leaves the original as it is
+    assert len(shallow.parameters()) == 9 and len(model.parameters()) == 13
+    clone = object.__new__(MLP)  # a copy by hand, with the original's kept list
+    vars(clone).update(vars(model))
+    clone.layers = [clone.layers[1]]
+    assert len(clone.parameters()) == 4
+
+
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="Module"):
         Module()(1.0)

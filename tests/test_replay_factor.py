@@ -164,6 +164,42 @@ def test_dot_on_weights_by_neuron_and_inputs_by_point_is_dots_float_rule(
     assert bits(np.broadcast_to(got, shape)) == bits(want)
 
 
+def test_dot_on_a_grid_with_products_at_the_edge_of_the_exact_proof_is_dots_float_rule():
+    # The array form also bounds each node's smallest product that is not 0 (its neuron's
+    # smallest |w| times its point's smallest |x|), from which it takes the leftovers' sum as
+    # exact: one bit too large a bound and sums like these, 15 terms 1 + k·2**-50 and one
+    # 2**-44 + 2**-96 (see test_exact), round the wrong way.
+    rng = np.random.default_rng(5)
+    neurons, points, n = 4, 60, 16
+    W = 2.0 ** rng.integers(-1, 2, size=(neurons, n))  # products: the inputs, scaled exactly
+    Xs = 1.0 + rng.integers(1, 16, size=(points, n)) * 2.0**-50
+    Xs[:, -1] = 2.0**-44 + 2.0**-96
+    for row in Xs:
+        rng.shuffle(row)
+    Xs[:10, 3] = 0.0  # and zeros, which the smallest skips
+    M = np.array(
+        [
+            dot_inputs(
+                list(range(k * n, k * n + n)), list(range(W.size + p * n, W.size + p * n + n))
+            )
+            for k in range(neurons)
+            for p in range(points)
+        ],
+        dtype=np.intp,
+    ).T
+    shape, order = grid(M)
+    assert shape == (neurons, points) and order is None
+    reader = Rows(M, shape)
+    values = np.concatenate([W.ravel(), Xs.ravel()])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exact, "FEW", 0)
+        got = forward_on_rows(OPS["dot"])(Inputs(reader, reader.read(values)))
+    want = [
+        OPS["dot"].forward(*dot_inputs(W[k], Xs[p])) for k in range(neurons) for p in range(points)
+    ]
+    assert bits(got) == bits(want)
+
+
 ONE_OR_TWO = [name for name, op in OPS.items() if op.arity in (1, 2) and op.arrays[0] is not None]
 
 

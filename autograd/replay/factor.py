@@ -82,8 +82,9 @@ class Rows:
         rows = len(M)
         a, b = shape
         R = M.reshape(rows, a, b)
-        by_column = _alike(R, 1)  # the same down the grid's columns
-        by_row = _alike(R, 2) & ~by_column
+        by_row = _alike(R, 2)  # the same along the grid's rows (the shorter side: a row
+        # that is one number throughout is read as a column of a numbers, not a row of b)
+        by_column = _alike(R, 1) & ~by_row
         full = ~(by_column | by_row)
         self.stacks: dict[tuple[Any, Any, Any], Any] = {}  # slices of rows: stacked(), kept
         self.kinds: list[tuple[Any, tuple[int, ...]]] = []
