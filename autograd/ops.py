@@ -208,9 +208,8 @@ def _value_of(x: Any) -> Any:
 def _step(x: Any) -> Any:
     """relu's derivative: 1.0 where x > 0, 0.0 where x <= 0 (0 at the kink, as PyTorch)."""
     v = _value_of(x)
-    if _is_array(v):
-        np = _numpy()
-        return np.where(v > 0.0, 1.0, np.where(v <= 0.0, 0.0, np.nan))
+    if _is_array(v):  # heaviside: 1.0 above 0, its second argument at ±0, nan for nan
+        return _numpy().heaviside(v, 0.0)
     return 1.0 if v > 0.0 else 0.0 if v <= 0.0 else math.nan
 
 

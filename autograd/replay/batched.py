@@ -47,7 +47,7 @@ import numpy as np
 from ..ops import OPS, Op, each
 from ..value import Value
 from ..walk import topological_order
-from .factor import Inputs, Rows, grid
+from .factor import Inputs, Rows, grid, span
 from .trace import Trace
 
 __all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources"]
@@ -61,9 +61,8 @@ _COMPARE = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-_data = attrgetter("data")
-_grad = attrgetter("grad")
 _parents = attrgetter("parents")
+_NEGATIVE_ZERO = np.array(-0.0).view(np.int64).item()  # −0.0's bits
 
 
 # --- the op table's rules on a batch ----------------------------------------------------------
@@ -431,6 +430,8 @@ class Plan:
         self.base[n_params + n_inputs : self.leaves] = base_values
         self.guards = _guards(tr, index, slot)
         self.wanted = slot[[index[v] for v in wanted]] if wanted else np.zeros(0, np.intp)
+        self.inputs_seen: list[float] | None = None  # the last inputs, and as an array
+        self.inputs_read = np.zeros(0)
 
     @property
     def nbytes(self) -> int:
@@ -460,8 +461,10 @@ class Plan:
             D = np.empty(self.local_size + len(self.units))
             V = D[:S]
             V[:] = self.base
-            V[: self.n_params] = list(map(_data, params))
-            V[self.n_params : self.n_params + self.n_inputs] = inputs
+            V[: self.n_params] = [p.data for p in params]  # (quicker than map(attrgetter))
+            if inputs is not self.inputs_seen:  # the same list again: as read last time
+                self.inputs_seen, self.inputs_read = inputs, np.array(inputs, dtype=float)
+            V[self.n_params : self.n_params + self.n_inputs] = self.inputs_read
             for batch in self.batches:
                 _run_forward(batch, V, D)
             if not np.isfinite(V).all():
@@ -473,10 +476,8 @@ class Plan:
                 return None  # eager's rule may raise there: let it
             G = np.zeros(S + 2)
             G[self.pad], G[self.seed] = -0.0, 1.0
-            G[: self.n_params] = list(map(_grad, params))
-            negative_zero = np.flatnonzero(
-                np.signbit(G[: self.n_params]) & (G[: self.n_params] == 0)
-            )
+            G[: self.n_params] = [p.grad for p in params]
+            negative_zero = np.flatnonzero(G[: self.n_params].view(np.int64) == _NEGATIVE_ZERO)
             for batch in reversed(self.batches):
                 _pull(batch.pulls, G, D)
                 if batch.kind == "chain":  # a running sum gets its one user's gradient
@@ -566,17 +567,21 @@ class _Pull:
     and for each row of contributions the senders' slots in G and the local derivatives' in D
     (factor.Rows); ``parts`` multiply them, rows that are read alike at once."""
 
-    __slots__ = ("parts", "plain", "rows", "senders", "shape", "sources", "targets")
+    __slots__ = ("at", "one", "parts", "plain", "rows", "senders", "shape", "sources", "targets")
 
     def __init__(self, targets: Any, senders: Any, sources: Any, layout: Any) -> None:
         shape, order = layout  # factor.grid's, of the senders and sources
         if order is not None:
             targets, senders, sources = targets[order], senders[:, order], sources[:, order]
         self.targets, self.shape, self.rows = targets, shape, len(senders)
+        self.at = span(targets)  # (runs of slots: slices)
         self.plain: tuple[Any, Any] | None = None
+        self.one: tuple[Any, Any] | None = None  # a single contribution each: where
         self.parts: list[tuple[Any, int, Any, int, Any]] = []
         if shape[0] == 1:  # no grid: read as they are
             self.plain = (senders, sources)
+            if len(senders) == 1:
+                self.one = (span(senders[0]), span(sources[0]))
             return
         self.senders, self.sources = Rows(senders, shape), Rows(sources, shape)
         kinds: dict[tuple[int, int], list[int]] = {}
@@ -584,11 +589,11 @@ class _Pull:
             kinds.setdefault((g, k), []).append(r)
         self.parts = [
             (
-                _as_slice(rows),
+                _span(rows),
                 g,
-                _as_slice([self.senders.where[r][1] for r in rows]),
+                _span([self.senders.where[r][1] for r in rows]),
                 k,
-                _as_slice([self.sources.where[r][1] for r in rows]),
+                _span([self.sources.where[r][1] for r in rows]),
             )
             for (g, k), rows in kinds.items()
         ]
@@ -612,32 +617,29 @@ class _Pull:
         return [self.targets] + [a for r in (self.senders, self.sources) for a, _ in r.kinds]
 
 
-def _as_slice(at: list[int]) -> Any:
-    """``at`` as a slice where it is a run of consecutive numbers, else an index array."""
-    if at == list(range(at[0], at[0] + len(at))):
-        return slice(at[0], at[0] + len(at))
-    return np.array(at, np.intp)
+def _span(at: list[int]) -> Any:
+    return span(np.array(at, np.intp))
 
 
 def _pull(pulls: list[_Pull], G: Any, D: Any) -> None:
     """Each target's gradient: its starting value, then its contributions (gradient × local
     derivative), added one after the other in the walk's order — a row at a time."""
     for pull in pulls:
-        targets, n = pull.targets, pull.rows
-        if n == 1 and pull.plain is not None:  # one contribution each
-            senders, sources = pull.plain
-            G[targets] = G[targets] + G[senders[0]] * D[sources[0]]
+        targets, n, size = pull.at, pull.rows, len(pull.targets)
+        if pull.one is not None:  # one contribution each
+            senders, sources = pull.one
+            G[targets] = G[targets] + G[senders] * D[sources]
             continue
-        if n > 4 and (len(targets) < NARROW or n * len(targets) <= SMALL):  # many rows each:
-            rows = np.empty((n + 1, len(targets)))  # one call, not a row a call
+        if n > 4 and (size < NARROW or n * size <= SMALL):  # many rows each:
+            rows = np.empty((n + 1, size))  # one call, not a row a call
             rows[0] = G[targets]
             pull.contributions(G, D, rows[1:].reshape(n, *pull.shape))
             G[targets] = _sum_down(rows)
             continue
         contributions = np.empty((n, *pull.shape))
         pull.contributions(G, D, contributions)
-        acc = G[targets]
-        for row in contributions.reshape(n, len(targets)):
+        acc = G[targets]  # (a view, where targets is a slice: then the last line is a no-op)
+        for row in contributions.reshape(n, size):
             acc += row
         G[targets] = acc
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Inputs", "Rows", "grid"]
+__all__ = ["Inputs", "Rows", "grid", "span"]
 
 CANDIDATES = 3  # grid widths tried, the most suggested first
 INNER = 8  # the shortest long side of a grid: along fewer, broadcasting is slower than reading
@@ -70,13 +70,26 @@ def _alike(R: Any, axis: int) -> Any:
     return (np.take(R, [0], axis=axis) == R).all(axis=(1, 2))
 
 
+def span(index: Any) -> Any:
+    """``index`` (integers) as a slice where it is a run of consecutive numbers — reading a
+    slice is a view, not a copy — else itself.
+
+    >>> span(np.array([[3, 4], [5, 6]])), span(np.array([3, 5]))
+    (slice(3, 7, None), array([3, 5]))
+    """
+    flat = index.reshape(-1)
+    if flat.size and flat[-1] - flat[0] == flat.size - 1 and (np.diff(flat) == 1).all():
+        return slice(int(flat[0]), int(flat[-1]) + 1)
+    return index
+
+
 class Rows:
     """The rows of an index array ``M`` (rows × ``a·b`` columns, in grid order), each read as
     an ``(a, 1)``, ``(1, b)`` or ``(a, b)`` array: ``Rows(M, (a, b)).read(X)`` gives, for each
     kind, the numbers of its rows at once (one gather a kind), and ``where[r]`` says which
     kind and which of them row r is."""
 
-    __slots__ = ("kinds", "stacks", "where")
+    __slots__ = ("kinds", "reads", "stacks", "where")
 
     def __init__(self, M: Any, shape: tuple[int, int]) -> None:
         rows = len(M)
@@ -103,6 +116,7 @@ class Rows:
                 self.where[r] = (len(self.kinds), i)
             index = np.ascontiguousarray(index[at])
             self.kinds.append((index, (len(index), *view)))
+        self.reads = [(span(index), view) for index, view in self.kinds]
 
     def stacked(self, rows: slice) -> tuple[int, slice] | None:
         """``(kind, at)`` where ``rows`` were read together, as ``read(X)[kind][at]``; None
@@ -118,7 +132,7 @@ class Rows:
 
     def read(self, X: Any) -> list[Any]:
         """Each kind's rows of numbers from X, shaped to broadcast over the grid."""
-        return [X[index].reshape(view) for index, view in self.kinds]
+        return [X[index].reshape(view) for index, view in self.reads]
 
 
 class Inputs:
