@@ -161,6 +161,7 @@ class _Batch:
 
     __slots__ = (
         "columns",
+        "copied",
         "derivative",
         "forward",
         "kind",
@@ -169,6 +170,7 @@ class _Batch:
         "pulls",
         "reader",
         "shape",
+        "single",
         "sources",
         "start",
         "stop",
@@ -184,6 +186,8 @@ class _Batch:
         self.sources = local_sources(op, inputs.shape[1]) if op is not None else None
         self.local = -1  # where its computed local derivatives start (-1: none computed)
         self.pulls: list[_Pull] = []  # its nodes' gradients
+        self.single: Any = None  # one node of a fixed-arity op: its inputs' slots
+        self.copied: Any = None  # a copy's: the slots it copies (a slice, where a run)
 
 
 class Plan:
@@ -321,6 +325,10 @@ class Plan:
             batch.columns = np.ascontiguousarray(slot[batch.columns])
             if batch.kind == "op":
                 batch.reader = Rows(batch.columns, batch.shape)
+                if batch.shape == (1, 1) and batch.op.arity is not None:  # type: ignore[union-attr]
+                    batch.single = batch.columns[:, 0].copy()
+            elif batch.kind == "copy":
+                batch.copied = span(batch.columns[0])
         self.size = S = top
         self.pad, self.seed = S, S + 1  # in G: −0.0 and 1.0
 
@@ -426,8 +434,7 @@ class Plan:
         self.edge_sender, self.edge_source = sender[: first[n_params]], source[: first[n_params]]
         self.edge_position = position[: first[n_params]]
 
-        self.base = np.zeros(self.size)
-        self.base[n_params + n_inputs : self.leaves] = base_values
+        self.base = np.array(base_values, dtype=float)  # the fixed leaves' and constants'
         self.guards = _guards(tr, index, slot)
         self.wanted = slot[[index[v] for v in wanted]] if wanted else np.zeros(0, np.intp)
         self.inputs_seen: list[float] | None = None  # the last inputs, and as an array
@@ -460,7 +467,7 @@ class Plan:
         with np.errstate(all="ignore"):
             D = np.empty(self.local_size + len(self.units))
             V = D[:S]
-            V[:] = self.base
+            V[self.n_params + self.n_inputs : self.leaves] = self.base  # (the rest: computed)
             V[: self.n_params] = [p.data for p in params]  # (quicker than map(attrgetter))
             if inputs is not self.inputs_seen:  # the same list again: as read last time
                 self.inputs_seen, self.inputs_read = inputs, np.array(inputs, dtype=float)
@@ -567,7 +574,18 @@ class _Pull:
     and for each row of contributions the senders' slots in G and the local derivatives' in D
     (factor.Rows); ``parts`` multiply them, rows that are read alike at once."""
 
-    __slots__ = ("at", "one", "parts", "plain", "rows", "senders", "shape", "sources", "targets")
+    __slots__ = (
+        "at",
+        "one",
+        "parts",
+        "plain",
+        "rows",
+        "scalar",
+        "senders",
+        "shape",
+        "sources",
+        "targets",
+    )
 
     def __init__(self, targets: Any, senders: Any, sources: Any, layout: Any) -> None:
         shape, order = layout  # factor.grid's, of the senders and sources
@@ -577,11 +595,14 @@ class _Pull:
         self.at = span(targets)  # (runs of slots: slices)
         self.plain: tuple[Any, Any] | None = None
         self.one: tuple[Any, Any] | None = None  # a single contribution each: where
+        self.scalar: tuple[int, int, int] | None = None  # ... to a single target
         self.parts: list[tuple[Any, int, Any, int, Any]] = []
         if shape[0] == 1:  # no grid: read as they are
             self.plain = (senders, sources)
             if len(senders) == 1:
                 self.one = (span(senders[0]), span(sources[0]))
+                if len(targets) == 1:
+                    self.scalar = (int(targets[0]), int(senders[0, 0]), int(sources[0, 0]))
             return
         self.senders, self.sources = Rows(senders, shape), Rows(sources, shape)
         kinds: dict[tuple[int, int], list[int]] = {}
@@ -625,6 +646,10 @@ def _pull(pulls: list[_Pull], G: Any, D: Any) -> None:
     """Each target's gradient: its starting value, then its contributions (gradient × local
     derivative), added one after the other in the walk's order — a row at a time."""
     for pull in pulls:
+        if pull.scalar is not None:  # numpy's scalars: the same arithmetic, fewer calls
+            t, s, k = pull.scalar
+            G[t] = G[t] + G[s] * D[k]
+            continue
         targets, n, size = pull.at, pull.rows, len(pull.targets)
         if pull.one is not None:  # one contribution each
             senders, sources = pull.one
@@ -661,10 +686,15 @@ def _sum_down(rows: Any) -> Any:
 def _run_forward(batch: _Batch, V: Any, D: Any) -> None:
     """The batch's numbers into V, and the local derivatives its rule computes into D."""
     if batch.kind == "copy":
-        V[batch.start : batch.stop] = V[batch.columns[0]]
+        V[batch.start : batch.stop] = V[batch.copied]
     elif batch.kind == "chain":
         A = V[batch.columns].T  # a row a chain
         V[batch.start : batch.stop] = np.add.accumulate(A, axis=1)[:, 1:].ravel()
+    elif batch.single is not None:  # one node: the float rule itself (a numpy call costs more)
+        args = V[batch.single].tolist()
+        V[batch.start] = out = batch.op.forward(*args)  # type: ignore[union-attr]
+        if batch.local >= 0:
+            D[batch.local : batch.local + len(args)] = batch.op.derivative(*args, out=out)  # type: ignore[union-attr]
     else:
         inputs = Inputs(batch.reader, batch.reader.read(V))  # type: ignore[arg-type]
         out = batch.forward(inputs)  # type: ignore[misc]
