@@ -157,10 +157,18 @@ def _is_array(x: Any) -> bool:
     return hasattr(type(x), "__array_ufunc__")  # numpy's arrays (not a Value, not a float)
 
 
+@functools.cache
 def _numpy() -> Any:
     import numpy  # only ever reached with numpy arrays in hand
 
     return numpy
+
+
+@functools.cache
+def _exact() -> Any:
+    from . import exact  # (it needs numpy: loaded with the first array)
+
+    return exact
 
 
 def each(f: Callable[..., float], *xs: Any) -> Any:
@@ -345,14 +353,12 @@ def _sum_rows(A: Any) -> Any:
 
 def _dot_rows(A: Any) -> Any:
     # the inputs are (w1, x1, ..., wn, xn[, b]): fsum of the rounded products, then + b
-    from .exact import SHORT  # up to SHORT terms, fsum_rows needs no bounds: added in order
-
     np = _numpy()
     pairs = len(A) & ~1
     W, X = A[0:pairs:2], A[1:pairs:2]
     products = W * X
-    largest = smallest = None
-    if len(W) > SHORT and (W.shape != products.shape or X.shape != products.shape):
+    largest = smallest = None  # (up to SHORT terms fsum_rows adds in order: needs no bounds)
+    if len(W) > _exact().SHORT and (W.shape != products.shape or X.shape != products.shape):
         # a weight per neuron (or one for all) and an input per point: each node's products
         # are at most its neuron's largest |w| times its point's largest |x| (to within
         # rounding, which the sum's room covers), and those that are not 0 at least the
@@ -376,10 +382,8 @@ def _flat(np: Any, M: Any, shape: tuple[int, ...]) -> Any:
 
 def _fsum_down(X: Any, largest: Any = None, smallest: Any = None) -> Any:
     """math.fsum down the first axis of X: a sum per element of the others."""
-    from .exact import fsum_rows
-
     rows = X.reshape(len(X), math.prod(X.shape[1:])).T
-    return fsum_rows(rows, largest, smallest).reshape(X.shape[1:])
+    return _exact().fsum_rows(rows, largest, smallest).reshape(X.shape[1:])
 
 
 def _logsumexp_derivative_rows(A: Any, out: Any) -> Any:
