@@ -435,7 +435,7 @@ class Plan:
         self.edge_position = position[: first[n_params]]
 
         self.base = np.array(base_values, dtype=float)  # the fixed leaves' and constants'
-        self.guards = _guards(tr, index, slot)
+        self.guards = _guards(tr, index, slot) if tr.guards else None
         self.wanted = slot[[index[v] for v in wanted]] if wanted else np.zeros(0, np.intp)
         self.inputs_seen: list[float] | None = None  # the last inputs, and as an array
         self.inputs_read = np.zeros(0)
@@ -476,7 +476,7 @@ class Plan:
                 _run_forward(batch, V, D)
             if not np.isfinite(V).all():
                 return None
-            if not self.guards(V):
+            if self.guards is not None and not self.guards(V):
                 return False
             D[self.local_size :] = self.units
             if not np.isfinite(D[self.unsent]).all():
