@@ -183,7 +183,7 @@ def linear(
         biases = [None if b is None else operands((b,), "linear")[0] for b in biases]
     data = _data if weight_types == {Value} else _float_or_data
     if tracer() is not None:  # compile is tracing: the engine's reads are no guards
-        data = _float_or_slot
+        data = _slot if weight_types == {Value} else _float_or_slot
     pairs: list[Number] = [0.0] * (2 * len(xs))  # dot's inputs (w1, x1, w2, x2, ...)
     pairs[1::2] = xs
     out = []
@@ -207,8 +207,11 @@ def _float_or_data(x: Number) -> float:
     return x if type(x) is float else x.data
 
 
-def _float_or_slot(x: Number, _get: Any = Value.__dict__["data"].__get__) -> float:
-    return x if type(x) is float else _get(x)  # the slot itself, past a tracer's hook
+_slot = Value.__dict__["data"].__get__  # a Value's number: the slot itself, past a tracer's hook
+
+
+def _float_or_slot(x: Number, _get: Any = _slot) -> float:
+    return x if type(x) is float else _get(x)
 
 
 _data = attrgetter("data")

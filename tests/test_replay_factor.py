@@ -19,8 +19,8 @@ import autograd  # noqa: E402
 import nn  # noqa: E402
 from autograd import Value, exact  # noqa: E402
 from autograd.ops import OPS, dot_inputs  # noqa: E402
-from autograd.replay.batched import _Pull, forward_on_rows  # noqa: E402
-from autograd.replay.factor import Inputs, Rows, grid  # noqa: E402
+from autograd.replay.batched import _Pull, forward_on_rows, stable_order  # noqa: E402
+from autograd.replay.factor import Inputs, Rows, grid, span  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from w1_data import make_moons  # noqa: E402
@@ -238,3 +238,30 @@ def test_an_mlp_layer_is_read_as_weights_by_neuron_and_inputs_by_point():
     assert sorted(kind for _, kind in layer.reader.kinds) == [(16, 1, 100), (17, 16, 1)]
     # the weights' gradients: each contribution a neuron's gradient times a point's input
     assert {(3, 16), (16, 17)} <= {p.shape for p in plan.leaf_pulls}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 50), st.integers(1, 40), st.integers(1, 3), st.booleans(), st.booleans())
+def test_a_run_of_slots_is_read_as_a_slice_and_reads_what_the_index_reads(
+    start, length, rows, broken, shuffled
+):
+    index = np.arange(start, start + length * rows).reshape(rows, length)
+    if broken:
+        index.reshape(-1)[-1] += 1  # one slot off the run
+    if shuffled and index.size > 1:
+        index = index.reshape(-1)[::-1].reshape(rows, length)
+    X = np.arange(200.0) * 1.5
+    at = span(index)
+    flat = index.reshape(-1).tolist()
+    assert (type(at) is slice) == (flat == list(range(flat[0], flat[0] + len(flat))))
+    assert X[at].reshape(index.shape).tolist() == X[index].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([7, 2**16, 2**16 + 1, 2**20, 2**33]), st.integers(0, 300), st.data())
+def test_stable_order_is_numpys_stable_argsort(top, n, data):
+    # (the plan sorts millions of edges by target: 16 bits at a time, numpy's radix sort)
+    values = data.draw(st.lists(st.integers(0, top - 1), min_size=1, max_size=6))
+    keys = np.array(data.draw(st.lists(st.sampled_from(values), min_size=n, max_size=n)))
+    keys = keys.astype(np.intp)
+    assert stable_order(keys, top).tolist() == np.argsort(keys, kind="stable").tolist()

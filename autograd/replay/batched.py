@@ -50,7 +50,7 @@ from ..walk import topological_order
 from .factor import Inputs, Rows, grid, span
 from .trace import Trace
 
-__all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources"]
+__all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources", "stable_order"]
 
 _ADD = OPS["add"]
 _COMPARE = {
@@ -364,21 +364,19 @@ class Plan:
         edge = np.concatenate([[-1], edge[keep]])  # −1: the seed, into the loss
         self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
         target = slot[np.concatenate([[loss], into[keep]])]
-        walk = np.argsort(target, kind="stable")
-        edge = edge[walk]
-        target = np.repeat(np.arange(S), np.bincount(target, minlength=S))  # target[walk]
+        edge = edge[stable_order(target, S)]
+        target = np.repeat(np.arange(S), np.bincount(target, minlength=S))  # sorted
 
         # Each edge's two factors: the sender's gradient and the local derivative.
+        seed = int(np.flatnonzero(edge < 0)[0])  # the seed's edge: set apart
         sender_old = owner[np.maximum(edge, 0)]
-        sender = np.where(edge >= 0, slot[sender_old], self.seed)
-        position = edge - starts[sender_old]
+        sender, position = slot[sender_old], edge - starts[sender_old]
+        batch_of = of_node[sender_old] + 1  # (0: the seed's)
+        sender[seed], position[seed], batch_of[seed] = self.seed, -1, 0
         source = np.full(len(edge), -1, np.intp)
-        source[edge < 0] = local + one  # the seed: G's 1.0 × 1.0
-        batch_of = np.where(edge >= 0, of_node[sender_old], -1)
-        # the edges batch by batch (a stable sort of small numbers: numpy's radix sort)
-        small = np.int16 if len(batches) < 2**15 else np.int32  # int16: numpy sorts by radix
-        by_batch = np.argsort(batch_of.astype(small), kind="stable")
-        bounds = np.searchsorted(batch_of[by_batch], np.arange(-1, len(batches) + 1))
+        source[seed] = local + one  # the seed: G's 1.0 × 1.0
+        by_batch = stable_order(batch_of, len(batches) + 1)  # the edges batch by batch
+        bounds = np.searchsorted(batch_of[by_batch], np.arange(len(batches) + 2))
         for b, batch in enumerate(batches):
             at = by_batch[bounds[b + 1] : bounds[b + 2]]
             if not at.size:
@@ -518,6 +516,22 @@ class Plan:
                     continue
             g += contribution
         return g
+
+
+def stable_order(keys: Any, top: int) -> Any:
+    """``np.argsort(keys, kind="stable")`` for integers in ``[0, top)``: numpy sorts 16-bit
+    integers by radix, much faster than it sorts wider ones, so wider keys are sorted by their
+    low 16 bits, then (stably) by their high ones.
+
+    >>> stable_order(np.array([70000, 3, 70000, 2, 3]), 70001).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    if top <= 2**16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    if top > 2**32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 def _pulls(
