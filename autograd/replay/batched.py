@@ -350,20 +350,20 @@ class Plan:
         # constant), not into a chain's running sum; and the seed, into the loss, first. Each
         # target's edges in the walk's order: later senders first, each in input order — the
         # edges listed sender by sender from the last, then sorted by target, stably.
-        backwards = np.flatnonzero(counts[::-1])
-        senders = (N - 1 - backwards).astype(np.intp)
+        senders = np.arange(N - 1, -1, -1)
+        senders = senders[live[senders] & is_op[senders] & (counts[senders] > 0)]
         edge = np.repeat(
             starts[senders] - np.cumsum(np.concatenate([[0], counts[senders][:-1]])),
             counts[senders],
         )
         edge += np.arange(len(edge))  # the edges, last sender first
-        sent_by, into = owner[edge], parent[edge]
-        keep = live[sent_by] & is_op[sent_by] & (into < N)
+        into = parent[edge]
+        closed = np.concatenate([internal, np.ones(len(constants), bool)])  # (constants too)
+        keep = ~closed[into]
         edge, into = edge[keep], into[keep]
-        keep = ~internal[into]
-        edge = np.concatenate([[-1], edge[keep]])  # −1: the seed, into the loss
+        edge = np.concatenate([[-1], edge])  # −1: the seed, into the loss
         self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
-        target = slot[np.concatenate([[loss], into[keep]])]
+        target = slot[np.concatenate([[loss], into])]
         edge = edge[stable_order(target, S)]
         target = np.repeat(np.arange(S), np.bincount(target, minlength=S))  # sorted
 
