@@ -299,8 +299,11 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     nodes = topological_order([loss, *_values(outputs), *guarded])
     aliases = {leaf: source for leaf, source in recorder.aliases.values()}
     sources = [aliases[n] for n in nodes if n in aliases]
-    if sources:  # the Values that aliases copy are computed by the replay too
-        nodes = topological_order([*nodes, *sources])
+    if sources:  # the Values that aliases copy are computed by the replay too (most are inputs:
+        # leaves, so only their own ancestors are walked, not the whole graph again)
+        have = set(nodes)
+        more = [n for n in topological_order(sources) if n not in have]
+        nodes = sorted([*nodes, *more], key=operator.attrgetter("_seq"))  # (creation: topological)
     last = max((n._seq for n in nodes if n._seq > start), default=start)
     guards = [g for g in recorder.guards if g.when < last]  # later reads chose nothing built
     for node in nodes:
