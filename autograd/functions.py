@@ -168,7 +168,11 @@ def linear(
     [11.5, -1.0]
     """
     xs = operands(inputs, "linear")
-    xs_data = [x if type(x) is float else x.data for x in xs]
+    tracing = tracer() is not None  # compile is tracing: the engine's reads are no guards
+    if tracing:  # (read past the tracer's hook, which costs a Python call a read)
+        xs_data = list(map(_float_or_slot, xs))
+    else:
+        xs_data = [x if type(x) is float else x.data for x in xs]
     rows = [row if type(row) is list or type(row) is tuple else list(row) for row in weights]
     biases = [None] * len(rows) if biases is None else list(biases)
     if len(biases) != len(rows):
@@ -181,9 +185,10 @@ def linear(
         rows = [operands(row, "linear") for row in rows]
     if not _BIAS_TYPES.issuperset(map(type, biases)):
         biases = [None if b is None else operands((b,), "linear")[0] for b in biases]
-    data = _data if weight_types == {Value} else _float_or_data
-    if tracer() is not None:  # compile is tracing: the engine's reads are no guards
+    if tracing:
         data = _slot if weight_types == {Value} else _float_or_slot
+    else:
+        data = _data if weight_types == {Value} else _float_or_data
     pairs: list[Number] = [0.0] * (2 * len(xs))  # dot's inputs (w1, x1, w2, x2, ...)
     pairs[1::2] = xs
     out = []
@@ -192,7 +197,8 @@ def linear(
         if bias is None:
             inputs_, b = tuple(pairs), None
         else:
-            inputs_, b = (*pairs, bias), bias if type(bias) is float else bias.data
+            inputs_ = (*pairs, bias)
+            b = bias if type(bias) is float else _slot(bias) if tracing else bias.data
         try:
             z = dot_value(map(data, row), xs_data, b)
         except (ArithmeticError, ValueError):
