@@ -86,7 +86,7 @@ class Module:
         read to find it — every module's attributes, every list's items — and the model is
         walked again only when any of those changed (for an MLP, a third of a walk's time).
         """
-        found = self.__dict__.get("_parameters_found")
+        found = self.__dict__.get("_parameters_found")  # (a shallow copy's: its original's)
         if found is None or found.modules[0] is not self or not found.unchanged():
             found = _Found(self)
             self.__dict__["_parameters_found"] = found
@@ -97,11 +97,6 @@ class Module:
         """Set every parameter's gradient to 0.0 (``backward`` accumulates into leaves)."""
         for p in self.parameters():
             p.grad = 0.0
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)  # a copy or a pickle finds its own parameters
-        state.pop("_parameters_found", None)
-        return state
 
     def _entries(self) -> list[_Entry]:
         """(name, Value or list of Values) for each parameter attribute, depth first."""

@@ -166,6 +166,25 @@ def test_copies_of_a_model_find_their_own_parameters():
     assert len(clone.parameters()) == 4
 
 
+class _Scaled(Module):
+    __slots__ = ("scale",)
+
+    def __init__(self):
+        self.scale = Value(2.0)
+        self.inner = Neuron(2, seed=0)
+
+
+def test_a_copy_of_a_module_with_slots_keeps_them():
+    # (the kept parameters list must not change how modules are copied or pickled)
+    import copy
+    import pickle
+
+    model = _Scaled()
+    assert len(model.parameters()) == 3  # inner's: a slot is no attribute the walk reads
+    for twin in (copy.copy(model), copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert twin.scale.data == 2.0 and len(twin.parameters()) == 3
+
+
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="Module"):
         Module()(1.0)
