@@ -403,12 +403,12 @@ class Plan:
         unread = ~is_op
         unread[[index[p] for p in params]] = False
         unread[[index[v] for v in wanted]] = False
-        into = np.zeros(len(edge), bool)
-        into[edge >= 0] = unread[parent[edge[edge >= 0]]]
+        unread_slot = np.zeros(S, bool)
+        unread_slot[slot[:N][unread]] = True
+        into = unread_slot[target]  # (target is sorted: read in order)
         self.unsent = np.unique(source[into])
-        edge, target, sender, position, source = (
-            a[~into] for a in (edge, target, sender, position, source)
-        )
+        kept = ~into
+        target, sender, position, source = (a[kept] for a in (target, sender, position, source))
         first = np.searchsorted(target, np.arange(S + 1))
         degree = np.diff(first)
 
