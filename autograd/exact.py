@@ -82,7 +82,7 @@ def _split_sums(np: Any, T: Any, largest: Any, smallest: Any = None) -> Any:
     n = len(T)
     if largest is None:
         largest = np.abs(T).max(axis=0)
-    power = (largest.view(np.int64) & _EXPONENT).view(np.float64)  # 2**k <= largest < 2**(k+1)
+    power = _power(np, largest)  # 2**k <= largest < 2**(k+1)
     # σ >= 4n·largest > 2·Σ|t|; each q = fl(σ + t) − σ is then exact (Sterbenz), a multiple of
     # σ·2**-53 below σ in size, and so is every partial sum of them: Σq is exact in any order
     sigma = power * float(2 ** math.ceil(math.log2(8 * n)))
@@ -99,8 +99,7 @@ def _split_sums(np: Any, T: Any, largest: Any, smallest: Any = None) -> Any:
         # μ >= ulp(smallest) >= 2**-52·power(smallest), and none is above σ·2**-53 in size.
         # Where n·σ·2**-53 <= 2**53·μ, every partial sum of them is a multiple of μ below
         # 2**53·μ: a float. Then rest is their exact sum, and r rounds the exact sum once.
-        small = (smallest.view(np.int64) & _EXPONENT).view(np.float64)
-        exact = (n * sigma <= small * 2.0**54) & normal
+        exact = (n * sigma <= _power(np, smallest) * 2.0**54) & normal
         if exact.all():
             return r
     proven = _nearest(np, r, whole, rest, sigma * (n * n * 2.0**-105)) & normal
@@ -111,9 +110,14 @@ def _split_sums(np: Any, T: Any, largest: Any, smallest: Any = None) -> Any:
         r[rows] = np.nan
     elif rows.size:  # mostly ties, where r is right if rest is exactly Σ(t − q)
         left = Q[:, rows]
-        exact = _adds_exactly(np, left, np.abs(left).sum(axis=0)) & (power[rows] >= 2.0**-960)
-        r[rows[~exact]] = np.nan
+        tied = _adds_exactly(np, left, np.abs(left).sum(axis=0)) & normal[rows]
+        r[rows[~tied]] = np.nan
     return r
+
+
+def _power(np: Any, x: Any) -> Any:
+    """|x| rounded down to a power of two, from its exponent bits (0 for 0 and subnormals)."""
+    return (x.view(np.int64) & _EXPONENT).view(np.float64)
 
 
 def _adds_exactly(np: Any, E: Any, size: Any) -> Any:
@@ -121,9 +125,8 @@ def _adds_exactly(np: Any, E: Any, size: Any) -> Any:
     every number in the column is a whole multiple of q, the smallest of their lowest set bits,
     so every partial sum is one too, and none is larger than ``size`` (Σ|E|, rounded: given a
     margin); below 2**53·q all such multiples are floats."""
-    bits = E.view(np.int64)
-    power = (bits & _EXPONENT).view(np.float64)  # |e| rounded down to 2**k (0: subnormal)
-    mantissa = (bits & _MANTISSA) | _IMPLICIT  # |e| = mantissa · 2**(k − 52)
+    power = _power(np, E)  # |e| rounded down to 2**k (0: subnormal)
+    mantissa = (E.view(np.int64) & _MANTISSA) | _IMPLICIT  # |e| = mantissa · 2**(k − 52)
     lowest = power * (mantissa & -mantissa).astype(np.float64) * 2.0**-52  # e's lowest bit
     lowest[E == 0.0] = np.inf  # a zero is a multiple of anything
     q = lowest.min(axis=0)  # (0 where a number is subnormal: no proof)
@@ -165,7 +168,7 @@ def _nearest(np: Any, r: Any, s: Any, c: Any, bound: Any) -> Any:
     # neighbours: half an ulp, or a quarter of one below a power of two (and nothing for a
     # subnormal r: no power, no room). The margin covers the slack's own rounding.
     slack = (np.abs(last) + bound) * (1.0 + 2.0**-40)
-    power = (r.view(np.int64) & _EXPONENT).view(np.float64)  # |r| rounded down to 2**k
+    power = _power(np, r)  # |r| rounded down to 2**k
     half_gap = power * 2.0**-53
     half_gap = np.where(np.abs(r) == power, 0.5 * half_gap, half_gap)
     return slack < half_gap

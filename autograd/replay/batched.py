@@ -452,8 +452,8 @@ class Plan:
         arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
             arrays.append(batch.columns)
-            if batch.reader is not None:  # what it reads (where not columns itself)
-                arrays += [a for a, _ in batch.reader.kinds if a.base is not batch.columns]
+            if batch.reader is not None:  # what it reads (where not columns itself, or a slice)
+                arrays += [a for a, _ in batch.reader.kinds if _held(a, batch.columns)]
             arrays += [a for pull in batch.pulls for a in pull.arrays()]
         arrays += [a for pull in self.leaf_pulls for a in pull.arrays()]
         return sum(a.nbytes for a in arrays)
@@ -649,7 +649,14 @@ class _Pull:
         """Its index arrays (for Plan.nbytes)."""
         if self.plain is not None:
             return [self.targets, *self.plain]
-        return [self.targets] + [a for r in (self.senders, self.sources) for a, _ in r.kinds]
+        return [self.targets] + [
+            a for r in (self.senders, self.sources) for a, _ in r.kinds if _held(a)
+        ]
+
+
+def _held(index: Any, columns: Any = None) -> bool:
+    """Whether a reader's index is an array of its own (not a slice, not a view of columns)."""
+    return type(index) is not slice and (columns is None or index.base is not columns)
 
 
 def _span(at: list[int]) -> Any:

@@ -86,10 +86,10 @@ def span(index: Any) -> Any:
 class Rows:
     """The rows of an index array ``M`` (rows × ``a·b`` columns, in grid order), each read as
     an ``(a, 1)``, ``(1, b)`` or ``(a, b)`` array: ``Rows(M, (a, b)).read(X)`` gives, for each
-    kind, the numbers of its rows at once (one gather a kind), and ``where[r]`` says which
-    kind and which of them row r is."""
+    kind, the numbers of its rows at once (one gather a kind — a slice, where the slots run
+    on), and ``where[r]`` says which kind and which of them row r is."""
 
-    __slots__ = ("kinds", "reads", "stacks", "where")
+    __slots__ = ("kinds", "stacks", "where")
 
     def __init__(self, M: Any, shape: tuple[int, int]) -> None:
         rows = len(M)
@@ -115,8 +115,7 @@ class Rows:
             for i, r in enumerate(range(rows) if type(at) is slice else at.tolist()):
                 self.where[r] = (len(self.kinds), i)
             index = np.ascontiguousarray(index[at])
-            self.kinds.append((index, (len(index), *view)))
-        self.reads = [(span(index), view) for index, view in self.kinds]
+            self.kinds.append((span(index), (len(index), *view)))
 
     def stacked(self, rows: slice) -> tuple[int, slice] | None:
         """``(kind, at)`` where ``rows`` were read together, as ``read(X)[kind][at]``; None
@@ -132,7 +131,7 @@ class Rows:
 
     def read(self, X: Any) -> list[Any]:
         """Each kind's rows of numbers from X, shaped to broadcast over the grid."""
-        return [X[index].reshape(view) for index, view in self.reads]
+        return [X[index].reshape(view) for index, view in self.kinds]
 
 
 class Inputs:

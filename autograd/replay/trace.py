@@ -29,7 +29,7 @@ from typing import Any
 from ..mode import _tracer
 from ..ops import Op
 from ..value import Value, _next_seq
-from ..walk import topological_order
+from ..walk import _creation, topological_order
 
 __all__ = ["NotReplayed", "Probe", "Trace", "Untraceable", "shape_of", "trace"]
 
@@ -303,7 +303,7 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         # leaves, so only their own ancestors are walked, not the whole graph again)
         have = set(nodes)
         more = [n for n in topological_order(sources) if n not in have]
-        nodes = sorted([*nodes, *more], key=operator.attrgetter("_seq"))  # (creation: topological)
+        nodes = sorted([*nodes, *more], key=_creation)  # (creation order: topological)
     last = max((n._seq for n in nodes if n._seq > start), default=start)
     guards = [g for g in recorder.guards if g.when < last]  # later reads chose nothing built
     for node in nodes:
