@@ -144,6 +144,10 @@ def _short_sums(np: Any, T: Any) -> Any:
     r = s + c
     for e in rest:
         r[e != 0.0] = np.nan
+    # fsum raises OverflowError ("intermediate overflow") where one of its partial sums does,
+    # even when the exact sum is finite (and ops' dot then sums the exact products instead):
+    # below 2**1020 each, no sum of up to 6 terms reaches 2**1023, so none can
+    r[np.abs(T).max(axis=0) >= 2.0**1020] = np.nan
     return r
 
 

@@ -4,6 +4,7 @@ the numpy replay uses for dot and sum nodes, so they must be fsum's to the last 
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -74,6 +75,19 @@ def test_a_sum_that_overflows_raises_as_fsum_does():
     P = np.array([[1e308, 1e308, -1e308], [1.0, 2.0, 3.0]])
     with pytest.raises(OverflowError):
         math.fsum(P[0].tolist())
+    with pytest.raises(OverflowError):
+        fsum_rows(P)
+
+
+@pytest.mark.parametrize("n", [3, 4, 6])
+def test_a_short_row_whose_partial_sums_overflow_raises_as_fsum_does(n):
+    # fsum raises "intermediate overflow" although the exact sum is finite; adding in order
+    # with the errors kept gave a finite number, and dot's exact fallback another one
+    big = sys.float_info.max
+    row = [-(big - 2.0**971), 2.0**970, big] + [2.0**918] * (n - 3)
+    with pytest.raises(OverflowError):
+        math.fsum(row)
+    P = np.array([row] + [[0.5] * n] * 599)
     with pytest.raises(OverflowError):
         fsum_rows(P)
 
