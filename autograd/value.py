@@ -67,8 +67,9 @@ class Value:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         if not isinstance(_op, str):
             raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
+        self._seq = _next_seq()  # (first: compile's tracer tells new Values by it)
         if isinstance(data, Value) and tracer() is not None:
-            data = tracer().alias(self, data)  # Value(an input): fed that input at each replay
+            data = tracer().copy(self, data)  # Value(an input): fed that input at each replay
         self.data = as_float(data, "Value")
         self.grad = 0.0
         self.label = label
@@ -77,7 +78,6 @@ class Value:
         if _children or _op:  # micrograd's Value(data, (self, other), '+'): a node of yours
             self.parents = _children_of(_children)
             self.op = Custom(self, _op)
-        self._seq = _next_seq()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -199,7 +199,10 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from the graph."""
-        return Value(self.data, self.label)
+        out = Value(self.data, self.label)
+        if tracer() is not None:  # compile is tracing: at each replay, a copy of this number
+            tracer().alias(out, self)
+        return out
 
     # --- micrograd's names, so its notebooks, its draw_dot and its lecture run unchanged --------
 
@@ -325,12 +328,12 @@ def replayed(data: float, grad: float) -> Value:
     """A new leaf holding a replayed number and gradient (``autograd.compile``'s results),
     made as ``_record`` makes nodes: the checks of ``Value()`` are for numbers from outside."""
     out = _new(Value)
+    out._seq = _next_seq()
     out.data = data
     out.grad = grad
     out.label = ""
     out.op = None
     out.parents = ()
-    out._seq = _next_seq()
     return out
 
 
@@ -360,9 +363,9 @@ def _graph(flat: list[tuple[Any, ...]]) -> Value:
     nodes: list[Value] = []
     for data, grad, label, op, inputs in flat:
         node = _new(Value)
+        node._seq = _next_seq()
         node.data, node.grad, node.label, node.op = data, grad, label, op
         node.parents = tuple(nodes[p] if type(p) is int else p for p in inputs)
-        node._seq = _next_seq()
         nodes.append(node)
     return nodes[-1]
 
@@ -394,10 +397,10 @@ def _record(op: Op, inputs: tuple[Value | float, ...], data: float) -> Value:
     """A new Value holding ``data``, made by ``op`` from ``inputs`` — recorded in the graph
     unless grad mode is off (then a leaf)."""
     out = _new(Value)
+    out._seq = _next_seq()
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._seq = _next_seq()
     if grad_enabled():
         out.op = op
         out.parents = inputs
@@ -406,6 +409,8 @@ def _record(op: Op, inputs: tuple[Value | float, ...], data: float) -> Value:
     else:
         out.op = None
         out.parents = ()
+        if tracer() is not None:  # compile is tracing: a leaf that copies the op's result
+            tracer().detached(out, op, inputs)
     return out
 
 

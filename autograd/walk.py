@@ -169,6 +169,11 @@ def shadow(order: list[Node], *, values: bool = False) -> dict[Node, Cell]:
 def backpropagate(root: Node, seed: float) -> None:
     """``root.backward(seed)``: every Value root depends on gets d root / d it in ``.grad``
     (leaves accumulate, interior nodes hold this walk's gradient)."""
+    if tracer() is not None:  # compile's backward comes after the step: not one inside it
+        tracer().refused = (
+            "it calls backward() while building the graph (the compiled step calls it after)"
+        )
+        return  # (not now: the step runs eagerly next, and calls it once)
     with gc_paused():
         order = _reach([root], reset_grads=True)
         root.grad += seed
@@ -180,6 +185,10 @@ def gradients(output: Node, inputs: list[Node], *, values: bool = False) -> list
     """d output / d input for each input (None where nothing reached it); no ``.grad`` changes."""
     if values and tracer() is not None:  # rules pick their form from numbers: not replayable
         tracer().refused = "it takes grad(..., create_graph=True), whose rules branch on numbers"
+    elif tracer() is not None:  # the gradients would be numbers fixed at the trace
+        tracer().refused = (
+            "it takes grad() while building the graph, whose numbers a replay would not compute"
+        )
     with gc_paused():
         cells = shadow(topological_order([output]), values=values)
         cells[output].grad = 1.0

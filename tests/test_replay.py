@@ -190,7 +190,7 @@ def test_a_bound_step_reads_its_arguments_once_and_is_the_step(monkeypatch):
 
     reads = []
     flatten = replay._flatten
-    monkeypatch.setattr(replay, "_flatten", lambda args: reads.append(1) or flatten(args))
+    monkeypatch.setattr(replay, "_flatten", lambda *a: reads.append(1) or flatten(*a))
     model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
     twin = nn.MLP(2, [3, 1], activation="tanh", seed=1)
     X, y = [[0.5, -1.0], [0.25, 2.0], [1.5, 0.5]], [1.0, -1.0, 1.0]

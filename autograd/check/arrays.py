@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
+from ..mode import tracer
 from ..value import Value
 
 __all__ = ["ValueArray", "as_data", "as_values"]
@@ -214,7 +215,11 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
 
 def _largest(items: list[Any]) -> Any:
-    """The entry with the largest value (its gradient flows to that entry, as in PyTorch)."""
+    """The entry with the largest value (its gradient flows to that entry, as in PyTorch).
+    While ``autograd.compile`` traces a step, the comparisons are its guards."""
+    recorder = tracer()
+    if recorder is not None:
+        return max(items, key=lambda v: recorder.probe(v, v.data) if isinstance(v, Value) else v)
     return max(items, key=lambda v: v.data if isinstance(v, Value) else v)
 
 

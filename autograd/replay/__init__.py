@@ -29,16 +29,16 @@ equals eager.
 - ``fn`` returns the loss, or a tuple or list whose first item is the loss; Values in the rest
   are returned with their replayed numbers (and gradients). Other values — say an accuracy
   computed from ``.data`` — are not replayed: they come back as :data:`NOT_REPLAYED`.
-- A decision the step's code takes from ``.data`` while building the graph (``if v.data >
-  0:``) is a guard: when its outcome changes, the step is traced again — and if the new
-  trace built the same graph from the same reads, that comparison chose nothing and stops
-  being a guard. When the graph keeps changing (more than ``max_traces`` traces of one
-  argument shape), the step runs eagerly from then on, with one warning that says which line
-  to rewrite (``relu`` rather than ``if v.data > 0``). Reading ``.data`` after the loss is
-  built is free.
+- A decision the step's code takes from ``.data`` (``if v.data > 0:``, or printing it) is a
+  guard: when its outcome changes, the step is traced again — and if the new trace built the
+  same graph from the same reads, that comparison chose nothing and stops being a guard.
+  When the graph keeps changing (more than ``max_traces`` traces of one argument shape), the
+  step runs eagerly from then on, with one warning that says which line to rewrite (``relu``
+  rather than ``if v.data > 0``). Comparisons only added up into a returned accuracy are free.
 - A replay that would raise or meet inf or nan runs the step eagerly instead, so errors are
   eager's. Inside ``no_grad()`` or ``detect_anomaly()``, and for steps with micrograd-style
-  nodes (``_backward`` closures), the step runs eagerly.
+  nodes (``_backward`` closures), that read ``.grad`` or call ``backward()`` inside, the step
+  runs eagerly. Its own ``zero_grad()``, ``detach()`` and ``no_grad()`` blocks are replayed.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from ..mode import anomaly, grad_enabled
+from ..mode import anomaly, grad_enabled, tracer
 from ..value import Value, replayed
 from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, shape_of, trace
 
@@ -103,7 +103,7 @@ class _Entry:
     guard failed) or ``(the parameters' gradients, the outputs' numbers, their gradients)``.
     """
 
-    __slots__ = ("backend", "merged", "outputs", "params", "replay", "shape")
+    __slots__ = ("backend", "merged", "outputs", "params", "replay", "resets", "shape")
 
     def __init__(
         self,
@@ -115,6 +115,7 @@ class _Entry:
         self.shape, self.merged = shape, merged  # what it built and read (when it read)
         wanted = list(dict.fromkeys(_values(tr.outputs)))  # each Value once
         self.params = list(tr.params)  # in the order the replay reads them
+        self.resets = list(tr.resets.items())  # gradients the step itself sets (zero_grad)
         self.outputs = _template(tr.outputs, {v: k for k, v in enumerate(wanted)})
         if backend != "python" and _has_numpy():
             from .batched import Plan
@@ -136,6 +137,7 @@ class Compiled:
         self.traces: dict[Any, list[_Entry]] = {}
         self.eager_only: str | None = None  # why the step runs eagerly for good
         self.counts = {"traced": 0, "replayed": 0, "eager": 0}
+        self.warned: set[str] = set()
         functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
@@ -147,12 +149,20 @@ class Compiled:
         backend = self.backend or "numpy or python, per trace"
         return f"<compiled {getattr(self.fn, '__name__', 'step')} ({backend}), {state}>"
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._eager_now():
-            return self._eager(args)
-        return self._run(args, *_flatten(args))
+            return self._eager(args, kwargs)
+        try:
+            key, inputs = _flatten(args, kwargs)
+        except _Unhashable as e:
+            self._warn_once(
+                f"an argument of type {e} is neither numbers nor hashable, so the call "
+                "cannot be matched to a trace; it runs eagerly"
+            )
+            return self._eager(args, kwargs)
+        return self._run(args, kwargs, key, inputs)
 
-    def bind(self, *args: Any) -> Callable[[], Any]:
+    def bind(self, *args: Any, **kwargs: Any) -> Callable[[], Any]:
         """``step.bind(*args)()`` is ``step(*args)``, with the arguments read once, now, not
         at every call: for data that stays the same from call to call (as :func:`nn.fit`'s
         whole-data epochs). Do not change the arguments afterwards: replays would not see it.
@@ -165,28 +175,42 @@ class Compiled:
         >>> epoch().data, w.grad  # replayed
         (8.0, 8.0)
         """
-        key, inputs = _flatten(args)
+        key, inputs = _flatten(args, kwargs)
 
         def call() -> Any:
             if self._eager_now():
-                return self._eager(args)
-            return self._run(args, key, inputs)
+                return self._eager(args, kwargs)
+            return self._run(args, kwargs, key, inputs)
 
         return call
 
     def _eager_now(self) -> bool:
-        """Whether this call runs eagerly: for good, or inside detect_anomaly() or no_grad()."""
-        return bool(self.eager_only) or anomaly() is not None or not grad_enabled()
+        """Whether this call runs eagerly: for good, inside detect_anomaly() or no_grad(), or
+        inside a step being traced (which records the graph this call builds)."""
+        return (
+            bool(self.eager_only)
+            or anomaly() is not None
+            or not grad_enabled()
+            or tracer() is not None
+        )
 
-    def _run(self, args: tuple[Any, ...], key: Any, inputs: list[float]) -> Any:
+    def _run(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], key: Any, inputs: list[float]
+    ) -> Any:
         entries = self.traces.setdefault(key, [])
         for k, entry in enumerate(entries):
+            before = [p.grad for p, _ in entry.resets]
+            for p, g in entry.resets:  # the step's own zero_grad()
+                p.grad = g
             try:
                 found = entry.replay(entry.params, inputs)
             except (ArithmeticError, ValueError):
                 found = None
+            if found is None or found is False:
+                for (p, _), g in zip(entry.resets, before):
+                    p.grad = g
             if found is None:  # eager would raise, or meet inf or nan: let it
-                return self._eager(args)
+                return self._eager(args, kwargs)
             if found is False:  # a guard failed: another trace, or a new one
                 continue
             if k:
@@ -199,19 +223,37 @@ class Compiled:
         if len(entries) >= self.max_traces:
             self._give_up(
                 f"its graph depends on the numbers it reads from .data while building it, and "
-                f"changed {len(entries)} times for one shape of arguments"
+                f"changed {len(entries)} times for one shape of arguments. Build the graph from "
+                "Values only (relu(x) rather than `if x.data > 0`), and use numbers read from "
+                ".data (printing them, too) outside the step"
             )
-            return self._eager(args)
+            return self._eager(args, kwargs)
         try:
-            tr = trace(lambda leaves: self.fn(*_rebuild(args, leaves)), inputs)
+            tr = trace(lambda leaves: self._call_on(args, kwargs, leaves), inputs)
         except Untraceable as e:
             self._give_up(str(e))
-            return self._eager(args)
+            return self._eager(args, kwargs)
+        except Exception as e:  # eager says whether the step itself raises
+            result = self._eager(args, kwargs)  # (raises, if the step does)
+            self._give_up(
+                f"traced, with Values for its float arguments, it raised "
+                f"{type(e).__name__}: {e}; run eagerly, on floats, it does not. Compute with "
+                "the arguments through Values only, or outside the step"
+            )
+            return result
         shape = shape_of(tr) if tr.guards else None
-        if not self._merge(entries, tr, shape):
-            entries.insert(0, _Entry(tr, self.backend, shape))
+        try:
+            if not self._merge(entries, tr, shape):
+                entries.insert(0, _Entry(tr, self.backend, shape))
+        except Exception as e:  # a bug: the traced call's result is right
+            self._give_up(f"its replay could not be built ({type(e).__name__}: {e}; a bug)")
         self.counts["traced"] += 1
         return tr.result
+
+    def _call_on(self, args: tuple[Any, ...], kwargs: dict[str, Any], leaves: list[Value]) -> Any:
+        """``fn`` called with the k-th input float of the arguments replaced by ``leaves[k]``."""
+        rebuilt = _rebuild((*args, *kwargs.values()), leaves)
+        return self.fn(*rebuilt[: len(args)], **dict(zip(kwargs, rebuilt[len(args) :])))
 
     def _merge(self, entries: list[_Entry], tr: Trace, shape: Any) -> bool:
         """If ``tr`` built the same graph as an earlier trace, with the same reads, and one
@@ -236,19 +278,22 @@ class Compiled:
                 return True
         return False
 
-    def _eager(self, args: tuple[Any, ...]) -> Any:
+    def _eager(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         self.counts["eager"] += 1
-        result = self.fn(*args)
+        result = self.fn(*args, **kwargs)
         loss = result if isinstance(result, Value) else result[0]
         loss.backward()
         return result
 
+    def _warn_once(self, why: str) -> None:
+        if why not in self.warned:
+            self.warned.add(why)
+            warnings.warn(f"compile: {why}", RuntimeWarning, stacklevel=3)
+
     def _give_up(self, why: str) -> None:
         self.eager_only = why
         warnings.warn(
-            f"compile: {getattr(self.fn, '__name__', 'the step')} runs eagerly from now on: "
-            f"{why}. Build the graph from Values only (relu(x) rather than `if x.data > 0`), "
-            "and read .data after the loss is built.",
+            f"compile: {getattr(self.fn, '__name__', 'the step')} runs eagerly from now on: {why}.",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -257,11 +302,19 @@ class Compiled:
 # --- arguments: inputs (floats), parameters (Values) and static values ---------------------------
 
 
-def _flatten(args: tuple[Any, ...]) -> tuple[Any, list[float]]:
+def _flatten(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, list[float]]:
     """(the cache key of the arguments' shape, the input floats in order). Run at every call:
-    a list of floats is taken whole, at C speed."""
+    a list of floats is taken whole, at C speed. Keyword arguments come after the others, in
+    their order."""
     inputs: list[float] = []
-    return tuple(_shape(a, inputs) for a in args), inputs
+    key = tuple(_shape(a, inputs) for a in args)
+    if kwargs:
+        key += (tuple(kwargs), *(_shape(a, inputs) for a in kwargs.values()))
+    return key, inputs
+
+
+class _Unhashable(Exception):
+    """An argument that is not numbers and cannot be a cache key (its type's name)."""
 
 
 def _shape(x: Any, inputs: list[float]) -> Any:
@@ -294,6 +347,8 @@ def _shape(x: Any, inputs: list[float]) -> Any:
         return ("param", id(x))
     if isinstance(x, (list, tuple)):  # their subclasses: rebuilt as the class itself
         return (kind, tuple(_shape(item, inputs) for item in x))
+    if isinstance(x, dict):  # its values as a list's, its keys part of the shape
+        return (kind, tuple(x), tuple(_shape(item, inputs) for item in x.values()))
     if _is_float_array(x):
         inputs.extend(x.ravel().tolist())
         return ("array", x.shape)
@@ -319,6 +374,10 @@ def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
         if isinstance(x, (list, tuple)):
             items = [rebuild(item) for item in x]
             return kind(*items) if hasattr(x, "_fields") else kind(items)  # namedtuples too
+        if isinstance(x, dict):
+            rebuilt = x.copy()
+            rebuilt.update(zip(x, map(rebuild, x.values())))
+            return rebuilt
         if _is_float_array(x):
             return _value_array([next(it) for _ in range(x.size)], x.shape)
         if isinstance(x, float):
@@ -338,16 +397,67 @@ def _is_float_array(x: Any) -> bool:
 
 
 def _value_array(values: list[Value], shape: tuple[int, ...]) -> Any:
+    """A float array argument, while tracing: its numbers as input Values, in an array that
+    refuses what numpy computes otherwise on floats than on Values (see _Inputs)."""
     import numpy as np
 
+    global _Inputs
+    if _Inputs is None:
+        _Inputs = _inputs_class(np)
     out = np.empty(len(values), dtype=object)
     out[:] = values
-    return out.reshape(shape)
+    return out.reshape(shape).view(_Inputs)
+
+
+_Inputs: Any = None
+
+
+def _inputs_class(np: Any) -> type:
+    """An object array of input Values that makes the trace refuse numpy's own arithmetic on
+    it — reductions (``X.sum()``, ``X.mean()``: pairwise on floats, one by one on Values),
+    products (``X @ w``: BLAS), functions (``np.exp``: numpy's, not math's) — all but the
+    elementwise + − × ÷, which round as floats do either way."""
+    exact = {np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.positive}
+    shapes = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes}
+    shapes |= {np.concatenate, np.stack, np.hstack, np.vstack, np.atleast_1d, np.atleast_2d}
+    shapes |= {np.copy, np.shape, np.ndim, np.size, np.broadcast_to}
+
+    class _InputArray(np.ndarray):
+        def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kw: Any) -> Any:
+            if not (method == "__call__" and ufunc in exact):
+                _refuse(
+                    f"numpy's {ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+                )
+            plain = [x.view(np.ndarray) if isinstance(x, _InputArray) else x for x in inputs]
+            out = getattr(ufunc, method)(*plain, **kw)
+            return out.view(_InputArray) if isinstance(out, np.ndarray) else out
+
+        def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+            if func not in shapes:
+                _refuse(f"numpy's {func.__name__}")
+            return super().__array_function__(func, types, args, kwargs)
+
+        def dot(self, *args: Any, **kwargs: Any) -> Any:
+            _refuse("numpy's dot")
+            return self.view(np.ndarray).dot(*args, **kwargs)
+
+    return _InputArray
+
+
+def _refuse(what: str) -> None:
+    recorder = tracer()
+    if recorder is not None:
+        recorder.refused = (
+            f"it computes {what} on an array argument, which, on floats, numpy computes "
+            "otherwise than on Values; use autograd's ops on them (autograd.sum, dot), or "
+            "compute it outside the step"
+        )
 
 
 def _static(x: Any) -> Any:
-    """How a static argument enters the cache key: by value where it is hashable and plain,
-    by its bytes for a numpy array, else by identity."""
+    """How a static argument enters the cache key: by value (its type and ``==``: an object
+    that defines no ``==`` is itself, held by the key), by its bytes for a numpy array;
+    _Unhashable for anything else."""
     if x is None or isinstance(x, (bool, int, str, bytes)):
         return ("static", type(x).__name__, x)
     if type(x).__module__ == "numpy" and hasattr(x, "tobytes"):
@@ -358,7 +468,11 @@ def _static(x: Any) -> Any:
             str(getattr(x, "dtype", "")),
             x.tobytes(),
         )
-    return ("static", "object", id(x))
+    try:
+        hash(x)
+    except TypeError:
+        raise _Unhashable(type(x).__name__) from None
+    return ("static", type(x), x)
 
 
 # --- results -------------------------------------------------------------------------------------

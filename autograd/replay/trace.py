@@ -7,16 +7,23 @@ traced call *is* the eager step. What it keeps is a :class:`Trace`: the nodes in
 call: read through ``.data`` at every replay), inputs (fed anew) and constants (fixed now), the
 outputs, and the guards.
 
-A guard is a decision the step's Python code took from a number while the graph was being
-built. While tracing, ``.data`` read by code outside the engine gives a :class:`Probe`: a
-comparison with it (``if v.data > 0:``) becomes a guard on the comparison's outcome, any other
-use (arithmetic, ``float()``, ``math.exp``) a guard on the exact number. A read after the last
-node of the graph was made (an accuracy computed at the end) cannot have chosen what was built
-and is no guard.
+A guard is a decision the step's Python code took from a number while it ran. While tracing,
+``.data`` read by code outside the engine gives a :class:`Probe`. Comparing it or computing
+with it gives other Probes and decides nothing; *using* one — ``if``, ``float()``, printing,
+hashing — records a guard: on a comparison's outcome, or on the exact numbers read. A use
+anywhere counts, after the last node too, since it may choose what is returned. (micrograd's
+demo adds comparisons up into an accuracy it returns and never uses: no guard.)
+
+What else the step's code does is noted or refused: setting a parameter's ``.grad`` (its
+``zero_grad()``) is done at every replay; ``detach()`` and ops inside ``no_grad()`` give leaves
+that copy a node the replay computes; reading ``.grad``, assigning ``.data``, calling
+``backward()`` or ``grad()``, building in another thread or on a Value made by an op before
+the call make the step :class:`Untraceable` (it runs eagerly).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import sys
@@ -28,7 +35,7 @@ from typing import Any
 
 from ..mode import _tracer
 from ..ops import Op
-from ..value import Value, _next_seq
+from ..value import Value, _new, _next_seq
 from ..walk import _creation, topological_order
 
 __all__ = ["NotReplayed", "Probe", "Trace", "Untraceable", "shape_of", "trace"]
@@ -58,102 +65,162 @@ _COMPARE |= {"==": operator.eq, "!=": operator.ne}
 
 
 class Probe:
-    """A Value's number as user code sees it while a step is traced: comparisons become guards
-    on their outcome, any other use a guard on the number itself."""
+    """A number user code got from ``.data`` while a step is traced, or computed from such
+    numbers. Comparisons and arithmetic give other Probes and decide nothing; a *use* — ``if``
+    or ``bool()``, ``float()``, ``int()``, printing or formatting, hashing, indexing, any other
+    method — records the guards the number depends on and gives the plain value: a comparison
+    of a read with a number or another read, a guard on its outcome; anything else, a guard on
+    each number read, bit for bit. (micrograd's demo compares every score with 0 and adds the
+    outcomes up into an accuracy it returns, never used while building: no guard.)"""
 
-    __slots__ = ("node", "number", "recorder")
+    __slots__ = ("needs", "node", "number", "recorder")
 
-    def __init__(self, node: Value, number: float, recorder: _Recorder) -> None:
-        self.node, self.number, self.recorder = node, number, recorder
+    def __init__(
+        self, number: Any, needs: tuple[_Need, ...], recorder: _Recorder, node: Value | None = None
+    ) -> None:
+        self.number, self.needs, self.recorder, self.node = number, needs, recorder, node
 
-    def _compare(self, other: Any, op: str) -> bool:
+    @property
+    def __class__(self) -> type:  # type: ignore[override]
+        return type(self.number)  # isinstance(v.data, float) holds while tracing too
+
+    def _use(self) -> Any:
+        self.recorder.use(_needs(self))
+        return self.number
+
+    def _compare(self, other: Any, op: str) -> Any:
         if isinstance(other, Probe):
-            outcome = _COMPARE[op](self.number, other.number)
-            self.recorder.predicate(self.node, op, other.node, None, outcome)
-            return outcome
-        if isinstance(other, numbers.Real):
-            outcome = _COMPARE[op](self.number, other)
-            self.recorder.predicate(self.node, op, None, float(other), outcome)
-            return outcome
-        return NotImplemented
+            number = other.number
+        elif isinstance(other, numbers.Real):
+            number = other
+        else:
+            return NotImplemented
+        outcome = _COMPARE[op](self.number, number)
+        right = other.node if isinstance(other, Probe) else None
+        if self.node is not None and (right is not None or not isinstance(other, Probe)):
+            constant = 0.0 if right is not None else _as_constant(number)
+            if constant is not None:  # a read against a read or a number: its outcome
+                return Probe(
+                    outcome, (_Need(self.node, op, right, constant, outcome),), self.recorder
+                )
+        return Probe(outcome, _needs(self) + _needs(other), self.recorder)
 
-    def __lt__(self, other: Any) -> bool:
+    def __lt__(self, other: Any) -> Any:
         return self._compare(other, "<")
 
-    def __le__(self, other: Any) -> bool:
+    def __le__(self, other: Any) -> Any:
         return self._compare(other, "<=")
 
-    def __gt__(self, other: Any) -> bool:
+    def __gt__(self, other: Any) -> Any:
         return self._compare(other, ">")
 
-    def __ge__(self, other: Any) -> bool:
+    def __ge__(self, other: Any) -> Any:
         return self._compare(other, ">=")
 
-    def __eq__(self, other: Any) -> bool:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return self._compare(other, "==")
 
-    def __ne__(self, other: Any) -> bool:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return self._compare(other, "!=")
 
     def __bool__(self) -> bool:
-        return self._compare(0.0, "!=")
+        return bool(self._use())
 
     def __float__(self) -> float:
-        self.recorder.pin(self.node)
-        return self.number
-
-    def __hash__(self) -> int:
-        return hash(float(self))
+        return float(self._use())
 
     def __int__(self) -> int:
-        return int(float(self))
+        return int(self._use())
+
+    def __index__(self) -> int:
+        return operator.index(self._use())
+
+    def __hash__(self) -> int:
+        return hash(self._use())
 
     def __round__(self, ndigits: Any = None) -> Any:
-        return round(float(self), ndigits)
+        return round(self._use(), ndigits)
 
     def __trunc__(self) -> int:
-        return int(float(self))
+        return math.trunc(self._use())
 
     def __floor__(self) -> int:
-        import math
-
-        return math.floor(float(self))
+        return math.floor(self._use())
 
     def __ceil__(self) -> int:
-        import math
+        return math.ceil(self._use())
 
-        return math.ceil(float(self))
+    def __repr__(self) -> str:
+        return repr(self._use())
 
-    def __repr__(self) -> str:  # display: cannot choose what is built
-        return repr(self.number)
+    def __str__(self) -> str:
+        return str(self._use())
 
     def __format__(self, spec: str) -> str:
-        return format(self.number, spec)
+        return format(self._use(), spec)
 
-    __str__ = __repr__
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
 
+        return np.asarray(self._use(), dtype=dtype)
 
-def _arithmetic(name: str) -> Callable[..., Any]:
-    method = getattr(float, name)
-
-    def use(self: Probe, *other: Any) -> Any:
-        other = tuple(float(o) if isinstance(o, Probe) else o for o in other)
-        return method(float(self), *other)
-
-    return use
+    def __getattr__(self, name: str) -> Any:  # the number's methods: is_integer(), hex(), ...
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._use(), name)
 
 
-for _name in (
-    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-    "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__divmod__",
-    "__rdivmod__", "__pow__", "__rpow__", "__neg__", "__pos__", "__abs__",
-):  # fmt: skip
-    setattr(Probe, _name, _arithmetic(_name))
+def _binary(f: Callable[[Any, Any], Any], reflected: bool) -> Callable[[Probe, Any], Any]:
+    def op(self: Probe, other: Any) -> Any:
+        if isinstance(other, Probe):
+            number = other.number
+        elif isinstance(other, numbers.Real):
+            number = other
+        else:
+            return NotImplemented  # (a Value: its own method takes the number, a use)
+        result = f(number, self.number) if reflected else f(self.number, number)
+        needs = _needs(self) + _needs(other)
+        if isinstance(result, tuple):  # divmod
+            return tuple(Probe(r, needs, self.recorder) for r in result)
+        return Probe(result, needs, self.recorder)
+
+    return op
+
+
+def _unary_probe(f: Callable[[Any], Any]) -> Callable[[Probe], Probe]:
+    def op(self: Probe) -> Probe:
+        return Probe(f(self.number), _needs(self), self.recorder)
+
+    return op
+
+
+for _name, _f in {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
+    "floordiv": operator.floordiv, "mod": operator.mod, "divmod": divmod, "pow": operator.pow,
+}.items():  # fmt: skip
+    setattr(Probe, f"__{_name}__", _binary(_f, False))
+    setattr(Probe, f"__r{_name}__", _binary(_f, True))
+for _name, _f in {"neg": operator.neg, "pos": operator.pos, "abs": abs}.items():
+    setattr(Probe, f"__{_name}__", _unary_probe(_f))
 
 numbers.Real.register(Probe)
 
 
-# --- the recorder and the .data hook -------------------------------------------------------------
+def _needs(x: Any) -> tuple[_Need, ...]:
+    """The guards a Probe's number depends on (a read: its number itself)."""
+    if not isinstance(x, Probe):
+        return ()
+    return (x.recorder.pin(x.node),) if x.node is not None else x.needs
+
+
+def _as_constant(x: Any) -> float | None:
+    try:
+        return float(x)
+    except (OverflowError, TypeError, ValueError):
+        return None
+
+
+# --- the recorder and the .data and .grad hooks -------------------------------------------------
 
 
 @dataclass
@@ -166,41 +233,113 @@ class Guard:
     right: Value | None
     constant: float
     outcome: bool
-    when: int  # creation number when it was read: guards only what is made after
+    when: int  # creation number when it was used: guards only what is made after
+
+
+class _Need:
+    """A guard a Probe's number depends on, recorded (once) when the number is first used."""
+
+    __slots__ = ("constant", "done", "left", "op", "outcome", "right")
+
+    def __init__(
+        self, left: Value, op: str | None, right: Value | None, constant: float, outcome: bool
+    ) -> None:
+        self.left, self.op, self.right = left, op, right
+        self.constant, self.outcome, self.done = constant, outcome, False
 
 
 class _Recorder:
-    def __init__(self) -> None:
+    def __init__(self, start: int, inputs: list[Value]) -> None:
+        self.start = start  # Values numbered after it were made during the call
         self.guards: list[Guard] = []
-        self.pinned: set[int] = set()
+        self.pins: dict[int, _Need] = {}
         self.refused: str | None = None
+        self.closed = False  # the call returned: Probes it left behind are plain numbers
         self.aliases: dict[int, tuple[Value, Value]] = {}  # id(leaf) -> (leaf, its source)
+        self.made: list[Value] = []  # the Values this call made, in order
+        self.resets: dict[Value, float] = {}  # p.grad = number, by the step's own code
+        self._input_only = {id(leaf): True for leaf in inputs}
+
+    def copy(self, leaf: Value, source: Value) -> Any:
+        """``Value(source)`` made ``leaf``. Run eagerly, the inputs are floats, so ``source``
+        must be one, or computed from them only: then ``leaf`` is a leaf whose number is
+        ``source``'s at every replay. Else ``source`` is returned, and Value() refuses it, as
+        it does eagerly."""
+        return self.alias(leaf, source) if self.input_only(source) else source
 
     def alias(self, leaf: Value, source: Value) -> float:
-        """``Value(source)`` made ``leaf``: a leaf (as ``Value(number)`` is when the step runs
-        eagerly) whose number is ``source``'s at every replay."""
+        """``leaf`` is a leaf (no gradient passes through it) whose number is ``source``'s at
+        every replay: ``Value(an input)``, ``detach()``, an op run inside ``no_grad()``."""
         self.aliases[id(leaf)] = (leaf, source)
-        return _slot.__get__(source, Value)
+        return _get(source)
+
+    def detached(self, leaf: Value, op: Op, inputs: tuple[Any, ...]) -> None:
+        """``leaf`` was made by ``op`` from ``inputs`` inside ``no_grad()``: a node that the
+        replay computes (made just before it, as it was), which ``leaf`` copies."""
+        node = _new(Value)
+        node._seq, leaf._seq = leaf._seq, _next_seq()
+        _set(node, _get(leaf))
+        _grad_set(node, 0.0)
+        node.label, node.op, node.parents = "", op, inputs
+        self.made.append(node)
+        self.alias(leaf, node)
+
+    def input_only(self, v: Value) -> bool:
+        """Whether ``v`` is an input, or made by ops from inputs and numbers only (a float,
+        when the step runs eagerly)."""
+        known = self._input_only
+        stack = [v]
+        while stack:
+            node = stack[-1]
+            if id(node) in known:
+                stack.pop()
+                continue
+            if node.op is None or node._seq < self.start:
+                known[id(node)] = False
+                stack.pop()
+                continue
+            pending = [p for p in node.parents if type(p) is not float and id(p) not in known]
+            if pending:
+                stack.extend(pending)
+                continue
+            known[id(node)] = all(known[id(p)] for p in node.parents if type(p) is not float)
+            stack.pop()
+        return known[id(v)]
 
     def probe(self, node: Value, number: float) -> Probe:
-        return Probe(node, number, self)
+        return Probe(number, (), self, node)
 
-    def predicate(
-        self, left: Value, op: str, right: Value | None, constant: Any, outcome: bool
-    ) -> None:
-        self.guards.append(Guard(left, op, right, constant or 0.0, outcome, _next_seq()))
+    def pin(self, node: Value) -> _Need:
+        """The guard on ``node``'s number, bit for bit: one per node."""
+        need = self.pins.get(id(node))
+        if need is None:
+            need = self.pins[id(node)] = _Need(node, None, None, _get(node), True)
+        return need
 
-    def pin(self, node: Value) -> None:
-        if id(node) not in self.pinned:
-            self.pinned.add(id(node))
-            self.guards.append(
-                Guard(node, None, None, _slot.__get__(node, Value), True, _next_seq())
-            )
+    def use(self, needs: tuple[_Need, ...]) -> None:
+        if self.closed:
+            return
+        for need in needs:
+            if not need.done:
+                need.done = True
+                self.guards.append(
+                    Guard(need.left, need.op, need.right, need.constant, need.outcome, _next_seq())
+                )
+
+    def reset(self, param: Value, g: Any) -> None:
+        """The step's code set a parameter's ``.grad`` (``zero_grad()``): each replay does."""
+        if type(g) in (float, int):
+            self.resets[param] = float(g)
+        else:
+            self.refused = "it sets a parameter's .grad to a number computed while building (set it after the step)"
 
 
 _recorder: ContextVar[_Recorder | None] = ContextVar("autograd.replay.recorder", default=None)
 _slot = Value.__dict__["data"]  # the slot descriptor: the number itself
 _get, _set = _slot.__get__, _slot.__set__
+_grad_slot = Value.__dict__["grad"]
+_grad_get, _grad_set = _grad_slot.__get__, _grad_slot.__set__
+_seq_of = Value.__dict__["_seq"].__get__
 _hooked = 0
 _hook_lock = threading.Lock()
 
@@ -219,7 +358,8 @@ _engine_code: dict[Any, bool] = {}
 
 class _RecordingData:
     """``Value.data`` while a trace is running (in any thread): the slot, read through; in the
-    tracing context, user code reading it gets a Probe, and assigning it is refused."""
+    tracing context, user code reading it gets a Probe, and assigning it is refused; the
+    Values the engine makes there are noted."""
 
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
@@ -238,8 +378,38 @@ class _RecordingData:
         if recorder is not None:
             frame = sys._getframe(1)
             if not _is_engine(frame.f_code, frame):
-                recorder.refused = "it assigns a Value's .data while building the graph"
+                recorder.refused = (
+                    "it assigns a Value's .data while building the graph (update it after the step)"
+                )
+                return  # (not done now: the step runs eagerly next, and does it once)
+            if _seq_of(obj) > recorder.start:  # a Value made now (its number set once)
+                recorder.made.append(obj)
         _set(obj, number)
+
+
+class _RecordingGrad:
+    """``Value.grad`` while a trace is running: in the tracing context, the step's own code
+    setting a parameter's gradient (``zero_grad()``) is noted, and reading it is refused."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        recorder = _recorder.get()
+        if recorder is not None and _seq_of(obj) < recorder.start:
+            frame = sys._getframe(1)
+            if not _is_engine(frame.f_code, frame):
+                recorder.refused = (
+                    "it reads a parameter's .grad while building the graph (read it after the step)"
+                )
+        return _grad_get(obj)
+
+    def __set__(self, obj: Any, g: Any) -> None:
+        recorder = _recorder.get()
+        if recorder is not None and _seq_of(obj) < recorder.start:
+            frame = sys._getframe(1)
+            if not _is_engine(frame.f_code, frame):
+                recorder.reset(obj, g)
+        _grad_set(obj, g)
 
 
 def _hook(on: bool) -> None:
@@ -247,6 +417,7 @@ def _hook(on: bool) -> None:
     with _hook_lock:
         _hooked += 1 if on else -1
         setattr(Value, "data", _RecordingData() if _hooked else _slot)  # noqa: B010
+        setattr(Value, "grad", _RecordingGrad() if _hooked else _grad_slot)  # noqa: B010
 
 
 # --- tracing ---------------------------------------------------------------------------------------
@@ -271,32 +442,36 @@ class Trace:
     result: Any
     guards: list[Guard] = field(default_factory=list)
     aliases: dict[Value, Value] = field(default_factory=dict)  # leaf -> the Value it copies
+    resets: dict[Value, float] = field(default_factory=dict)  # p.grad = number, by the step
 
 
 def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     """Run ``call(leaves)`` — the step, with a leaf Value for every input number — record its
     graph and guards, then backward from its loss (the eager step). Raises
     :class:`Untraceable` for a step that cannot be replayed."""
-    from ..custom import Custom
-
     start = _next_seq()
     leaves = [Value(x) for x in inputs]
-    recorder = _Recorder()
+    recorder = _Recorder(start, leaves)
     _hook(True)
     token, tracing = _recorder.set(recorder), _tracer.set(recorder)
     try:
         result = call(leaves)
     finally:
+        recorder.closed = True
         _tracer.reset(tracing)
         _recorder.reset(token)
         _hook(False)
     if recorder.refused:
         raise Untraceable(recorder.refused)
+    result = _plain(result)  # (a number it returns is not a use of it)
     loss, outputs = _outputs(result)
     guarded = [g.left for g in recorder.guards] + [
         g.right for g in recorder.guards if g.right is not None
     ]
-    nodes = topological_order([loss, *_values(outputs), *guarded])
+    # Every node the call made is computed at each replay, as eager computes it (one the loss
+    # does not use may raise), with what the result and the guards read.
+    made = [n for n in recorder.made if n.op is not None]
+    nodes = topological_order([loss, *_values(outputs), *guarded, *made])
     aliases = {leaf: source for leaf, source in recorder.aliases.values()}
     sources = [aliases[n] for n in nodes if n in aliases]
     if sources:  # the Values that aliases copy are computed by the replay too (most are inputs:
@@ -304,20 +479,17 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         have = set(nodes)
         more = [n for n in topological_order(sources) if n not in have]
         nodes = sorted([*nodes, *more], key=_creation)  # (creation order: topological)
-    last = max((n._seq for n in nodes if n._seq > start), default=start)
-    guards = [g for g in recorder.guards if g.when < last]  # later reads chose nothing built
-    for node in nodes:
-        if isinstance(node.op, Custom):
-            raise Untraceable(
-                f"it makes a micrograd-style node ({node.op.symbol!r}) whose _backward is a "
-                "closure, which a replay cannot run; declare the op in autograd.OPS"
-            )
-        if node.op is not None and not isinstance(node.op, Op):
-            raise Untraceable("it makes a node whose op is not an autograd.Op")
+    _check_nodes(nodes, start, {id(n) for n in (*recorder.made, *leaves)})
     params = {n: k for k, n in enumerate(n for n in nodes if n.op is None and n._seq < start)}
     position = {id(leaf): k for k, leaf in enumerate(leaves)}
     ins = {n: position[id(n)] for n in nodes if id(n) in position}
-    loss.backward()  # the eager step, on the graph just built
+    before = [p.grad for p in params]
+    try:
+        loss.backward()  # the eager step, on the graph just built
+    except BaseException:
+        for p, g in zip(params, before):  # (the step runs eagerly next: no gradient twice)
+            p.grad = g
+        raise
     return Trace(
         nodes,
         params,
@@ -325,9 +497,56 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         loss,
         outputs,
         result,
-        guards,
+        recorder.guards,
         {n: aliases[n] for n in nodes if n in aliases},
+        recorder.resets,
     )
+
+
+_THREAD = "part of its graph is built in another thread, where the trace cannot follow it"
+
+
+def _check_nodes(nodes: list[Value], start: int, mine: set[int]) -> None:
+    """Untraceable unless every node is one a replay can run: made by this call, in this
+    thread, by an op of the table."""
+    from ..custom import Custom
+
+    for node in nodes:
+        op = node.op
+        if op is None:
+            if node._seq > start and id(node) not in mine:
+                raise Untraceable(_THREAD)
+            continue
+        if isinstance(op, Custom):
+            raise Untraceable(
+                f"it makes a micrograd-style node ({op.symbol!r}) whose _backward is a "
+                "closure, which a replay cannot run; declare the op in autograd.OPS"
+            )
+        if not isinstance(op, Op):
+            raise Untraceable("it makes a node whose op is not an autograd.Op")
+        if node._seq < start:
+            raise Untraceable(
+                f"it uses a Value made by {op.name} before the call, whose number a replay "
+                "would compute anew from today's parameters; build it inside the step, or "
+                "use its .detach()"
+            )
+        if id(node) not in mine:
+            raise Untraceable(_THREAD)
+
+
+def _plain(x: Any) -> Any:
+    """``x`` with every Probe in it (in nested lists and tuples) replaced by its number."""
+    if isinstance(x, Probe):
+        return x.number
+    if isinstance(x, (tuple, list)) and any(isinstance(v, (Probe, tuple, list)) for v in x):
+        return _rebuilt(x, [_plain(v) for v in x])
+    return x
+
+
+def _rebuilt(x: Any, items: list[Any]) -> Any:
+    """A list or tuple of ``x``'s kind (a namedtuple too) holding ``items``."""
+    kind = type(x)
+    return kind(*items) if hasattr(x, "_fields") else kind(items)
 
 
 def _outputs(result: Any) -> tuple[Value, Any]:
@@ -347,7 +566,7 @@ def _keep_values(x: Any) -> Any:
     if isinstance(x, Value):
         return x
     if isinstance(x, (tuple, list)):
-        return type(x)(_keep_values(v) for v in x)
+        return _rebuilt(x, [_keep_values(v) for v in x])
     return NOT_REPLAYED
 
 

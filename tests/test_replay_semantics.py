@@ -1,0 +1,450 @@
+"""autograd.compile against eager, where the step's Python does more than build a graph: what
+it reads, sets, detaches, calls and returns. Each test is a case that once replayed a wrong
+number (or raised where eager does not); each runs on both backends, compiled beside eager,
+and compares every number bit for bit."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import warnings
+from collections import namedtuple
+
+import pytest
+
+import autograd
+import nn
+from autograd import Value, no_grad
+from autograd.replay import NOT_REPLAYED
+
+np = pytest.importorskip("numpy")
+
+
+@pytest.fixture(params=["numpy", "python"])
+def backend(request):
+    return request.param
+
+
+def outcome(call):
+    """What a call gave: every Value's (data, grad) in its result, in bits, or its error."""
+    try:
+        result = call()
+    except Exception as e:  # the error is the outcome
+        return ("raised", type(e).__name__, str(e))
+    items = result if isinstance(result, (tuple, list)) else [result]
+    return [(v.data.hex(), v.grad.hex()) if isinstance(v, Value) else v for v in items]
+
+
+def side_by_side(make, calls, backend, *, warns=None):
+    """Run ``make()``'s step eagerly and compiled, on fresh parameters, call by call: the same
+    results, the same errors, the same gradients. Returns the compiled step."""
+    (params, fn), (twins, twin_fn) = make(), make()
+    step = autograd.compile(twin_fn, backend=backend)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for args in calls:
+
+            def eager(args=args):
+                out = fn(*args)
+                (out[0] if isinstance(out, (tuple, list)) else out).backward()
+                return out
+
+            want, got = outcome(eager), outcome(lambda args=args: step(*args))
+            assert got == want, args
+            assert [p.grad.hex() for p in twins] == [p.grad.hex() for p in params], args
+            assert [p.data.hex() for p in twins] == [p.data.hex() for p in params], args
+    messages = [str(w.message) for w in caught]
+    if warns is None:
+        assert not messages
+    else:
+        assert len(messages) == 1 and warns in messages[0], messages
+    return step
+
+
+# --- reads of .data: every use is a guard, wherever it is made ----------------------------------
+
+
+def test_a_choice_of_the_returned_value_made_after_the_last_node_is_guarded(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            a, b = w * x, w + x
+            return a if a.data > 0 else b  # read after b, the last node: chooses the result
+
+        return [w], fn
+
+    step = side_by_side(make, [(2.0,), (-2.0,), (3.0,), (-3.0,)], backend)
+    assert step.counts["traced"] == 2
+
+
+def test_comparisons_only_added_up_into_a_returned_accuracy_are_no_guard(backend):
+    # micrograd's demo: [(yi > 0) == (score.data > 0) ...], summed, returned, never used
+    w, ys = Value(0.3), [1.0, -1.0]
+
+    def fn(xs):
+        scores = [w * x for x in xs]
+        loss = autograd.sum([(1 - y * s).relu() for y, s in zip(ys, scores)])
+        accuracy = [(y > 0) == (s.data > 0) for y, s in zip(ys, scores)]
+        return loss, sum(accuracy) / len(accuracy)
+
+    step = autograd.compile(fn, backend=backend)
+    for sign in (1.0, -1.0, 1.0, -1.0):
+        _, accuracy = step([sign, 2 * sign])
+    assert step.counts == {"traced": 1, "replayed": 3, "eager": 0}
+    assert accuracy is NOT_REPLAYED
+
+
+def test_a_returned_number_computed_from_data_is_a_float_on_the_traced_call(backend):
+    w = Value(0.5)
+    step = autograd.compile(lambda x: (w * x, (w * x).data * 2), backend=backend)
+    _, doubled = step(3.0)
+    assert type(doubled) is float and doubled == 3.0
+
+
+def test_formatting_a_read_is_a_guard_on_its_number(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            return z.exp() if f"{z.data:.0f}" == "1" else z * z  # the text chooses the op
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,), (1.0,), (3.0,)], backend)
+
+
+def test_a_read_is_a_float_to_isinstance_while_tracing(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            return z.exp() if isinstance(z.data, float) else z * z
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,)], backend)
+
+
+def test_a_read_works_where_a_float_does_while_tracing(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            assert np.isfinite(z.data) and not z.data.is_integer() and z.data.hex()
+            return z * z
+
+        return [w], fn
+
+    side_by_side(make, [(1.5,), (2.5,)], backend)
+
+
+def test_valuearray_max_guards_the_comparisons_that_chose_the_largest(backend):
+    from autograd.check.arrays import as_values
+
+    def make():
+        W = as_values(np.array([1.0, 2.0]), "W")
+        return list(np.asarray(W).ravel()), lambda x: (W * x).max() * 1.0
+
+    step = side_by_side(make, [(1.0,), (-1.0,), (2.0,), (-2.0,)], backend)
+    assert step.counts["traced"] == 2
+
+
+# --- what the step does besides building: set, detach, no_grad, backward -----------------------
+
+
+def test_zero_grad_inside_the_step_is_done_at_every_replay(backend):
+    def make():
+        model = nn.MLP(2, [3, 1], seed=1)
+
+        def fn(x):
+            model.zero_grad()
+            return (model(x) - 1.0) ** 2
+
+        return model.parameters(), fn
+
+    step = side_by_side(make, [([0.5, -1.0],), ([1.5, 2.0],), ([-0.5, 0.25],)], backend)
+    assert step.counts["replayed"] == 2
+
+
+def test_reading_a_parameters_grad_inside_the_step_runs_it_eagerly(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x: (w * x) ** 2 * (w.grad + 1.0)
+
+    step = side_by_side(make, [(1.0,), (2.0,), (3.0,)], backend, warns="reads a parameter's .grad")
+    assert step.counts["eager"] == 3
+
+
+def test_backward_inside_the_step_runs_it_eagerly_and_once(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            loss = (w * x) ** 2
+            loss.backward()  # so the step's own backward doubles the gradient, as eager's
+            return loss
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,)], backend, warns="calls backward()")
+
+
+def test_grad_inside_the_step_runs_it_eagerly(backend):
+    def make():
+        w = Value(2.0)
+
+        def fn(x):
+            y = (w * x) ** 2
+            (g,) = autograd.grad(y, [w])  # numbers: they would be fixed at the trace
+            return y + g * w
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (3.0,)], backend, warns="takes grad()")
+
+
+def test_detach_inside_the_step_copies_its_number_at_every_replay(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x: (w * x - (w * x).detach() * 0.5) ** 2
+
+    step = side_by_side(make, [(1.0,), (3.0,), (5.0,)], backend)
+    assert step.counts["replayed"] == 2
+
+
+def test_ops_inside_no_grad_in_the_step_are_computed_at_every_replay(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            with no_grad():
+                target = w * x * 0.5  # a leaf, but its number changes with w and x
+            return (w * x - target) ** 2
+
+        return [w], fn
+
+    step = side_by_side(make, [(1.0,), (3.0,), (5.0,)], backend)
+    assert step.counts["replayed"] == 2
+
+
+def test_a_step_refused_for_assigning_data_assigns_it_once(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            w.data = w.data * 0.5
+            return (w * x) ** 2
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,)], backend, warns="assigns a Value's .data")
+
+
+def test_a_compiled_step_inside_a_traced_step_runs_eagerly(backend):
+    def make():
+        w = Value(1.0)
+        inner = autograd.compile(lambda x: w * x, backend=backend)
+        inner(1.0), inner(1.0)  # traced and replayed: a replay inside would make a constant
+        w.grad = 0.0
+        return [w], lambda x: (inner(x) - 1.0) ** 2
+
+    # eagerly, the inner step's backward runs inside the outer step's: so it does here
+    side_by_side(make, [(2.0,), (3.0,), (4.0,)], backend, warns="calls backward()")
+
+
+def test_a_value_made_by_an_op_before_the_call_runs_the_step_eagerly(backend):
+    def make():
+        w = Value(1.0)
+        h = w * 2.0  # its number is fixed; a replay would compute it from today's w
+
+        def fn(x):
+            return (h * x) ** 2
+
+        return [w], fn
+
+    def steps():
+        (params, fn), (twins, twin_fn) = make(), make()
+        return params, fn, twins, autograd.compile(twin_fn, backend=backend)
+
+    params, fn, twins, step = steps()
+    with pytest.warns(RuntimeWarning, match="made by mul before the call"):
+        for x in (1.0, 2.0):
+            fn(x).backward()
+            step(x)
+            params[0].data += 1.0  # the optimizer moves w; h keeps its number
+            twins[0].data += 1.0
+            assert twins[0].grad == params[0].grad
+
+
+def test_a_graph_built_in_another_thread_runs_the_step_eagerly(backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(2)
+
+    def make():
+        w = Value(0.5)
+
+        def term(x):
+            z = w * x
+            return z.exp() if z.data > 0 else z * z  # read where the tracer cannot see it
+
+        return [w], lambda xs: autograd.sum(list(pool.map(term, xs)))
+
+    try:
+        side_by_side(make, [([1.0, 2.0],), ([-1.0, -2.0],)], backend, warns="another thread")
+    finally:
+        pool.shutdown()
+    assert threading.active_count() >= 1
+
+
+# --- errors are eager's ------------------------------------------------------------------------
+
+
+def test_an_error_in_a_node_the_loss_does_not_use_is_eagers(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            (w * x).log()  # made, never used: eager still computes it, and may raise
+            return w * x
+
+        return [w], fn
+
+    step = side_by_side(make, [(2.0,), (-2.0,), (3.0,)], backend)
+    assert step.counts == {"traced": 1, "replayed": 1, "eager": 1}
+
+
+def test_value_of_a_value_raises_as_eagerly_unless_it_is_an_input(backend):
+    def make():
+        w = Value(1.5)
+        return [w], lambda x: Value(w * x) * w  # eager: Value(a Value) is a TypeError
+
+    side_by_side(make, [(2.0,), (3.0,)], backend)
+
+    def make_copy():
+        w = Value(1.5)
+        return [w], lambda x: Value(x * 2.0) * w  # eager: x * 2.0 is a float
+
+    step = side_by_side(make_copy, [(2.0,), (3.0,)], backend)
+    assert step.counts["replayed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("loss", "weights", "xs"),
+    [
+        # the input's gradient overflows (eagerly, the input is a float: it has none)
+        (lambda w, x: w[0] * x + w[1] * x, [1e308, 1e308], [0.5, 0.25]),
+        # √ at 0: its derivative divides by zero (eagerly, x**0.5 is a float)
+        (lambda w, x: w[0] * x**0.5, [2.0], [0.0, 4.0]),
+        # eagerly a constant power (pow); traced, a power by a Value (vpow): needs w > 0
+        (lambda w, x: w[0] ** x, [-3.0], [2.0, 3.0]),
+    ],
+    ids=["input-gradient-overflows", "sqrt-of-an-input-at-0", "power-by-an-input"],
+)
+def test_a_trace_that_fails_only_because_its_inputs_are_values_runs_eagerly(
+    backend, loss, weights, xs
+):
+    def make():
+        w = [Value(v) for v in weights]
+        return w, lambda x: loss(w, x)
+
+    step = side_by_side(make, [(x,) for x in xs], backend, warns="it does not")
+    assert step.eager_only
+
+
+def test_numpy_reductions_on_an_array_argument_run_the_step_eagerly(backend):
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal(1000),) for _ in range(2)]
+    for reduce in (lambda X: X.sum(), lambda X: X.mean(), lambda X: X @ X, np.exp):
+
+        def make(reduce=reduce):
+            w = Value(1.0)
+            return [w], lambda X: w * autograd.sum(list(np.atleast_1d(reduce(X))))
+
+        side_by_side(make, batches, backend, warns="on an array argument")
+
+
+def test_elementwise_arithmetic_on_an_array_argument_is_replayed(backend):
+    rng = np.random.default_rng(1)
+
+    def make():
+        w = Value(0.5)
+        return [w], lambda X: autograd.sum(list((X * 2.0 - 1.0) / 3.0 * w))
+
+    step = side_by_side(make, [(rng.standard_normal(6),) for _ in range(3)], backend)
+    assert step.counts["replayed"] == 2
+
+
+# --- arguments and results -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    scale: float
+
+
+def test_static_arguments_are_compared_by_value_not_by_address(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x, cfg: w * x * cfg.scale
+
+    calls = [(1.0, Config(2.0)), (1.0, Config(3.0)), (1.0, Config(5.0)), (1.0, Config(2.0))]
+    step = side_by_side(make, calls, backend)
+    assert step.counts["traced"] == 3
+
+
+def test_a_dicts_numbers_are_inputs(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x, cfg: w * x * cfg["scale"]
+
+    calls = [(1.0, {"scale": 2.0}), (1.0, {"scale": 3.0}), (2.0, {"scale": -1.0})]
+    step = side_by_side(make, calls, backend)
+    assert step.counts == {"traced": 1, "replayed": 2, "eager": 0}
+
+
+def test_an_unhashable_argument_runs_the_call_eagerly_with_one_warning(backend):
+    class Box:
+        __hash__ = None
+
+        def __init__(self, scale):
+            self.scale = scale
+
+    def make():
+        w = Value(1.0)
+        return [w], lambda x, box: w * x * box.scale
+
+    calls = [(1.0, Box(2.0)), (1.0, Box(3.0))]
+    side_by_side(make, calls, backend, warns="neither numbers nor hashable")
+
+
+def test_keyword_arguments_are_arguments(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x, scale=1.0: (w * x * scale) ** 2
+
+    step = autograd.compile(make()[1], backend=backend)
+    fn = make()[1]
+    for x, scale in ((1.0, 2.0), (2.0, 3.0), (1.5, -1.0)):
+        eager = fn(x, scale=scale)
+        eager.backward()
+        assert step(x, scale=scale).data == eager.data
+    assert step.counts == {"traced": 1, "replayed": 2, "eager": 0}
+
+
+def test_a_namedtuple_result_is_returned_as_one(backend):
+    Result = namedtuple("Result", "loss aux")
+
+    def make():
+        w = Value(2.0)
+        return [w], lambda x: Result((w * x) ** 2, w * x)
+
+    side_by_side(make, [(1.0,), (2.0,)], backend)
+    w = Value(2.0)
+    step = autograd.compile(lambda x: Result(w * x, 0), backend=backend)
+    step(1.0)
+    assert type(step(2.0)) is Result
