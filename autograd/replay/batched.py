@@ -63,6 +63,8 @@ _COMPARE = {
 }
 _parents = attrgetter("parents")
 _NEGATIVE_ZERO = np.array(-0.0).view(np.int64).item()  # −0.0's bits
+_INF = float("inf")
+_BOUND = 2.0**1023  # a bound below it (on a sum of finite terms) rules out an overflow
 
 
 # --- the op table's rules on a batch ----------------------------------------------------------
@@ -369,7 +371,8 @@ class Plan:
 
         # Each edge's two factors: the sender's gradient and the local derivative.
         seed = int(np.flatnonzero(edge < 0)[0])  # the seed's edge: set apart
-        sender_old = owner[np.maximum(edge, 0)]
+        # (owner is empty where no node has an input: a leaf loss, whose seed is the only edge)
+        sender_old = owner[np.maximum(edge, 0)] if owner.size else np.zeros_like(edge)
         sender, position = slot[sender_old], edge - starts[sender_old]
         batch_of = of_node[sender_old] + 1  # (0: the seed's)
         sender[seed], position[seed], batch_of[seed] = self.seed, -1, 0
@@ -407,6 +410,11 @@ class Plan:
         unread_slot[slot[:N][unread]] = True
         into = unread_slot[target]  # (target is sorted: read in order)
         self.unsent = np.unique(source[into])
+        # Eager does compute the copies' and constants' gradients (not the inputs': eager's
+        # are floats), and raises where one overflows: their contributions are kept apart, to
+        # be summed where a bound cannot rule that out (replay).
+        checked = into & (target >= n_params + n_inputs)  # (the inputs' slots come before)
+        checked_edges = tuple(a[checked] for a in (target, sender, source))
         kept = ~into
         target, sender, position, source = (a[kept] for a in (target, sender, position, source))
         first = np.searchsorted(target, np.arange(S + 1))
@@ -425,6 +433,24 @@ class Plan:
             else:
                 batch.pulls = pulls(np.arange(batch.start, batch.stop))
         self.leaf_pulls = pulls(np.arange(self.leaves))
+
+        # The copies' and constants' gradients (see above): each is a float sum of at most k
+        # terms g × d (k: the most any has, far fewer than 2⁵²), so at most 2·k·max|g|·max|d|.
+        into_checked, from_checked, of_checked = checked_edges
+        first_checked = np.searchsorted(into_checked, np.arange(S + 1))
+        count = np.diff(first_checked)
+        self.checked = np.flatnonzero(count)
+        self.checked_terms = 2.0 * int(count.max(initial=0))
+        self.checked_pulls = _pulls(
+            self.checked,
+            first_checked,
+            count,
+            from_checked,
+            of_checked,
+            self.pad,
+            local + one,
+            self.batch_starts,
+        )
         self.batches = batches
 
         # A parameter whose gradient starts at −0.0 is summed again with eager's skips.
@@ -448,6 +474,7 @@ class Plan:
             self.edge_sender,
             self.edge_source,
             self.unsent,
+            self.checked,
         ]
         arrays += [self.edge_position, self.batch_starts, self.wanted]
         for batch in self.batches:
@@ -455,7 +482,7 @@ class Plan:
             if batch.reader is not None:  # what it reads (where not columns itself, or a slice)
                 arrays += [a for a, _ in batch.reader.kinds if _held(a, batch.columns)]
             arrays += [a for pull in batch.pulls for a in pull.arrays()]
-        arrays += [a for pull in self.leaf_pulls for a in pull.arrays()]
+        arrays += [a for pull in self.leaf_pulls + self.checked_pulls for a in pull.arrays()]
         return sum(a.nbytes for a in arrays)
 
     # --- replaying --------------------------------------------------------------------------
@@ -477,7 +504,8 @@ class Plan:
             if self.guards is not None and not self.guards(V):
                 return False
             D[self.local_size :] = self.units
-            if not np.isfinite(D[self.unsent]).all():
+            unsent = float(np.abs(D[self.unsent]).max(initial=0.0))  # (nan: nan)
+            if not unsent < _INF:
                 return None  # eager's rule may raise there: let it
             G = np.zeros(S + 2)
             G[self.pad], G[self.seed] = -0.0, 1.0
@@ -489,11 +517,17 @@ class Plan:
                     grads = G[batch.start : batch.stop].reshape(-1, batch.columns.shape[0] - 1)
                     grads[:, :-1] = 0.0 + grads[:, -1:]
             _pull(self.leaf_pulls, G, D)
-            if not np.isfinite(G[:S]).all():
+            top = float(np.abs(G[:S]).max())  # (nan: nan)
+            if not top < _INF:
                 return None
+            if self.checked_pulls and not top * unsent * self.checked_terms < _BOUND:
+                _pull(self.checked_pulls, G, D)  # an overflow is not ruled out: look
+                if not np.isfinite(G[self.checked]).all():
+                    return None  # eager raises there
             grads = G[: self.n_params].tolist()
             for k in negative_zero.tolist():  # −0.0 to start with: eager's skips matter here
-                grads[k] = self._summed_as_eager(k, -0.0, V, G, D)
+                # (into G too: a returned parameter's gradient is read from there)
+                G[k] = grads[k] = self._summed_as_eager(k, -0.0, V, G, D)
         return grads, V[self.wanted].tolist(), G[self.wanted].tolist()
 
     def _summed_as_eager(self, k: int, g: float, V: Any, G: Any, D: Any) -> float:

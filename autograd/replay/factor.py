@@ -50,14 +50,14 @@ def grid(M: Any) -> tuple[tuple[int, int], Any]:
     if not votes.size:
         return plain
     widths, counts = np.unique(votes, return_counts=True)
-    best, shaped = plain, 0
+    best, shaped = (1, n), 0  # (a vote counts no row the grid fits: none may fit)
     for b in widths[np.argsort(-counts, kind="stable")][:CANDIDATES].tolist():
         R = M.reshape(rows, n // b, b)
         found = int((_alike(R, 2) | _alike(R, 1)).sum())
         if found > shaped:
             best, shaped = (n // b, b), found
     a, b = best
-    if max(a, b) < INNER:
+    if a == 1 or max(a, b) < INNER:
         return plain
     if a > b:  # the longer side innermost: numpy's loops run along it
         return (b, a), np.arange(n).reshape(a, b).T.ravel()

@@ -111,10 +111,11 @@ sequential_sum = sum if _sum_is_sequential() else _reduce_sum
 
 @dataclass
 class Flags:
-    """Per slot: ``live`` — its gradient reaches a parameter or a wanted node; ``read`` — a node
-    outside its repetition, a guard or the caller reads its number; ``sent`` — a node outside
-    its repetition sends it gradient (or it is the loss); ``wanted`` — the caller reads its
-    gradient."""
+    """Per slot: ``live`` — its gradient reaches a parameter, a copy or a constant the step
+    made (eager computes their gradients, and raises where one overflows) or a wanted node;
+    ``read`` — a node outside its repetition, a guard or the caller reads its number;
+    ``sent`` — a node outside its repetition sends it gradient (or it is the loss);
+    ``wanted`` — the caller reads its gradient."""
 
     live: list[bool]
     read: list[bool]
@@ -244,16 +245,25 @@ class LoopCode:
         self.started: set[int] = set()
         self.pending: dict[int, list[_Term]] = {}  # a node's terms, until its turn comes
         self.gathered: dict[tuple[str, ...], str] = {}
+        self.strided: dict[str, list[_Term]] = {}  # a slot outside: its terms, in order
+        checked = False  # whether z{q} sums leaves' g − g (see below)
         for j in range(seg.length - 1, -1, -1):
             node = nodes[seg.start + j]
             if node.op is not None:
                 self._step(j, node, body, generic)
-            elif j in self.pending:  # a copy or constant the caller wants the gradient of
+            elif j in self.pending:  # a copy or constant: eager computes its gradient
                 self._gradient(j, body)
                 if self.wanted[j]:
                     body.append(f"        G[{self.at(j)}] = {self.g(j)}")
+                else:  # read by no one, but eager raises where it overflows: g − g is nan then
+                    body.append(f"        z{self.q} += {self.g(j)} - {self.g(j)}")
+                    checked = True
+        for slot, terms in self.strided.items():  # nothing in a repetition reads them
+            body += self._added(slot, terms, slot)
         for line in self.before:
             w.emit(line)
+        if checked:
+            w.emit(f"    z{self.q} = 0.0")
         if self.records:
             w.emit(f"    R{self.q} = []")
         w.emit(f"    for r in range({seg.count - 1}, -1, -1):")
@@ -273,6 +283,9 @@ class LoopCode:
                 if factor is not None:
                     terms = f"_map(_mul, {terms}, {factor})"
                 w.emit(f"        G[{at}] = _seqsum({terms}, G[{at}])")
+        if checked:
+            w.emit(f"    if z{self.q} != 0.0:")  # (nan: a leaf's gradient was not finite)
+            w.emit("        return None")
 
     def _deferrable(self) -> set[int]:
         """The shared slots whose contributions can be added after the loop: one a repetition,
@@ -328,7 +341,9 @@ class LoopCode:
         elif op is _NEG:
             self._send(refs[0], g, Ref("number", numbers=(-1.0,)), body)
         elif op is _RELU:
-            term = f"({g} if {self.v(j)} > 0.0 else 0.0)"  # g: a sum from +0.0, never −0.0
+            # g: a sum from +0.0, never −0.0; where off, g − g: +0.0, or nan where g is not
+            # finite (which eager's check finds at the relu): passed on to be seen
+            term = f"({g} if {self.v(j)} > 0.0 else {g} - {g})"
             self._send(refs[0], term, None, body, signed_zero_free=True)
         else:
             assert op is not None
@@ -386,11 +401,14 @@ class LoopCode:
                 )
                 return
             line = f"G[{target.at}] += {term}"
-        else:
+        else:  # added up after the repetition's other work (see _added)
             slots = range(target.at, target.at + target.step * self.seg.count, target.step)
-            if not any(self.shared_live[k] for k in slots):
-                return
-            line = f"G[{target.at} + {target.step} * r] += {term}"
+            if any(self.shared_live[k] for k in slots):
+                slot = f"G[{target.at} + {target.step} * r]"
+                self.strided.setdefault(slot, []).append(
+                    _Term(term, g, factor, when, signed_zero_free)
+                )
+            return
         if when is None:
             body.append(f"        {line}")
         else:
@@ -400,10 +418,15 @@ class LoopCode:
     def _gradient(self, j: int, body: list[str]) -> None:
         """Node j's gradient, now that every contribution to it is made: its start (0.0, or
         what came from outside its repetition) plus its terms, one after another in the
-        walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed."""
+        walk's order."""
         terms = self.pending.pop(j)
-        name = self.g(j)
         start = f"G[{self.at(j)}]" if self.sent[j] else "0.0"
+        body += self._added(self.g(j), terms, start)
+
+    def _added(self, name: str, terms: list[_Term], start: str) -> list[str]:
+        """The lines that make ``name`` its start plus ``terms``, one after another in the
+        walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed."""
+        body: list[str] = []
         if len(terms) >= _GATHER and all(t.when is None and self._fixed(t.factor) for t in terms):
             factors = ", ".join("1.0" if t.factor is None else t.factor for t in terms)
             fixed = self.hoist(f"k{self.q}_{len(self.w.hoisted)}", f"({factors},)")
@@ -414,7 +437,7 @@ class LoopCode:
             body.append(
                 f"        {name} = _seqsum(_map(_mul, {self.gathered[gs]}, {fixed}), {start})"
             )
-            return
+            return body
         first, *rest = terms
         if first.when is None:
             # 0.0 + term: a term −0.0 makes +0.0, as eager's first addition does; a relu's
@@ -424,7 +447,8 @@ class LoopCode:
                 f"        {name} = {first.term if zero_free else f'{start} + {first.term}'}"
             )
         else:
-            body.append(f"        {name} = {start}")
+            if start != name:  # (a slot outside the repetition starts where it is)
+                body.append(f"        {name} = {start}")
             rest = terms
         for t in rest:
             if t.when is None:
@@ -432,6 +456,7 @@ class LoopCode:
             else:
                 body.append(f"        if {t.when}:")
                 body.append(f"            {name} += {t.term}")
+        return body
 
     def _fixed(self, factor: str | None) -> bool:
         """Whether a factor is the same number in every repetition (or absent: 1)."""

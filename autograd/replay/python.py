@@ -28,6 +28,7 @@ from typing import Any
 
 from ..ops import OPS, dot_parts
 from ..value import Value
+from ..walk import topological_order
 from .loops import Flags, LoopCode, forward_expression, sequential_sum
 from .segments import Segment, find_segments
 from .trace import Trace
@@ -113,7 +114,12 @@ def generate(tr: Trace, wanted: list[Value], loops: bool = True) -> tuple[str, d
     covered = [False] * n
     for seg in segments:
         covered[seg.start : seg.stop] = [True] * (seg.stop - seg.start)
-    runs = _unary_runs(tr.nodes, w.slot, covered)
+    # The walk runs only the nodes the loss depends on; a rule run on another (g = 0) would
+    # add +0.0 where eager adds nothing: a parameter's −0.0 would turn +0.0.
+    reached = [False] * n
+    for node in topological_order([tr.loss]):
+        reached[w.slot[node]] = True
+    runs = _unary_runs(tr.nodes, w.slot, [c or not r for c, r in zip(covered, reached)])
     run_ends = {first + length - 1: (first, length) for first, length in runs.items()}
     w.emit("def replay(P, X):")
     w.emit("    Pg = list(_map(_grad, P))")
@@ -158,7 +164,7 @@ def generate(tr: Trace, wanted: list[Value], loops: bool = True) -> tuple[str, d
             _run_backward(tr.nodes[first], first, length, w)
             k = first - 1
             continue
-        if tr.nodes[k].op is not None:
+        if tr.nodes[k].op is not None and reached[k]:
             _backward(tr.nodes[k], w)
         k -= 1
     w.emit("    if not _isfinite(_sum(G)):")  # a sum is finite only if every term is
@@ -199,7 +205,9 @@ def _flags(
     sent[slot[tr.loss]] = True
     for i, node in enumerate(tr.nodes):
         if node.op is None:
-            live[i] = node in tr.params or want[i]
+            # eager computes, and checks for overflow, every leaf's gradient but the inputs'
+            # (floats in eager): a copy's or a constant's too
+            live[i] = node not in tr.inputs or want[i]
             source = tr.aliases.get(node)
             if source is not None and rep[slot[source]] != rep[i]:
                 read[slot[source]] = True
