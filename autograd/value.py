@@ -193,6 +193,8 @@ class Value:
         backpropagate(self, as_float(gradient, "backward"))
 
     def __reduce__(self) -> Any:
+        if tracer() is not None:  # compile is tracing: a copy's number would be fixed
+            tracer().refused = "it copies or pickles a Value while building the graph"
         if self.op is None:
             return (_leaf, (self.data, self.grad, self.label))
         return (_graph, (_flatten(self),))
@@ -201,7 +203,7 @@ class Value:
         """A new leaf with the same data and label, cut off from the graph."""
         out = Value(self.data, self.label)
         if tracer() is not None:  # compile is tracing: at each replay, a copy of this number
-            tracer().alias(out, self)
+            tracer().detach(out, self)
         return out
 
     # --- micrograd's names, so its notebooks, its draw_dot and its lecture run unchanged --------
@@ -233,6 +235,8 @@ class Value:
         >>> y.grad = 1.0; y._backward(); x.grad
         6.0
         """
+        if tracer() is not None:  # compile is tracing: the step runs eagerly instead
+            tracer().refused = "it runs a node's _backward() while building the graph"
         op = self.op
         if op is None:
             return _nothing

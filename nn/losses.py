@@ -164,9 +164,8 @@ def _check_binary_targets(ts: list[Any], where: str) -> None:
 def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
     """−(1/n) Σ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)] for probabilities pᵢ in [0, 1].
 
-    A term whose weight is 0 (tᵢ = 0 or 1) is left out, so p = 0 with t = 0 is fine; each log is
-    clamped at −100 (PyTorch's loss value), so a saturated wrong prediction gives a large finite
-    loss — but, being constant there, no gradient (PyTorch's backward differs: it divides by
+    Each log is clamped at −100 (PyTorch's loss value), so p = 0 with t = 0 is fine (its term
+    is 0 · (−100)) and a saturated wrong prediction gives a large finite loss — but, being constant there, no gradient (PyTorch's backward differs: it divides by
     max(p(1 − p), 1e-12)). To train through saturation, output logits and use
     :func:`binary_cross_entropy_with_logits`, which is also more accurate.
 
@@ -183,10 +182,10 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
                 f"{where}: probability {_data(p)} is outside [0, 1] "
                 "(for raw scores use binary_cross_entropy_with_logits)"
             )
-        if t != 0.0:
-            terms.append(t * _clamped_log(p))
-        if t != 1.0:
-            terms.append((1.0 - t) * _clamped_log(1.0 - p))
+        # both terms, whatever t: a weight of 0 gives ±0 (the logs are finite), and the graph
+        # does not depend on the targets' numbers (autograd.compile replays it for any)
+        terms.append(t * _clamped_log(p))
+        terms.append((1.0 - t) * _clamped_log(1.0 - p))
     return -autograd.sum(terms) / len(ps)
 
 

@@ -5,10 +5,13 @@ and compares every number bit for bit."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 import threading
 import warnings
 from collections import namedtuple
+from fractions import Fraction
 
 import pytest
 
@@ -35,6 +38,11 @@ def outcome(call):
     return [(v.data.hex(), v.grad.hex()) if isinstance(v, Value) else v for v in items]
 
 
+def exact(x):
+    """A number as its bits (a float) or itself (an int a step set)."""
+    return x.hex() if type(x) is float else repr(x)
+
+
 def side_by_side(make, calls, backend, *, warns=None):
     """Run ``make()``'s step eagerly and compiled, on fresh parameters, call by call: the same
     results, the same errors, the same gradients. Returns the compiled step."""
@@ -51,8 +59,8 @@ def side_by_side(make, calls, backend, *, warns=None):
 
             want, got = outcome(eager), outcome(lambda args=args: step(*args))
             assert got == want, args
-            assert [p.grad.hex() for p in twins] == [p.grad.hex() for p in params], args
-            assert [p.data.hex() for p in twins] == [p.data.hex() for p in params], args
+            assert [exact(p.grad) for p in twins] == [exact(p.grad) for p in params], args
+            assert [exact(p.data) for p in twins] == [exact(p.data) for p in params], args
     messages = [str(w.message) for w in caught]
     if warns is None:
         assert not messages
@@ -126,6 +134,19 @@ def test_a_read_is_a_float_to_isinstance_while_tracing(backend):
         return [w], fn
 
     side_by_side(make, [(1.0,), (2.0,)], backend)
+
+
+def test_the_type_of_a_number_computed_from_a_read_is_a_guard(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            return z * 2 if isinstance(z.data**0.5, complex) else z * 3  # complex for z < 0
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (-1.0,), (2.0,)], backend)
 
 
 def test_a_read_works_where_a_float_does_while_tracing(backend):
@@ -448,3 +469,182 @@ def test_a_namedtuple_result_is_returned_as_one(backend):
     step = autograd.compile(lambda x: Result(w * x, 0), backend=backend)
     step(1.0)
     assert type(step(2.0)) is Result
+
+
+# --- float arguments act as floats while traced --------------------------------------------------
+
+
+def test_a_branch_on_a_float_arguments_value_is_guarded(backend):
+    # hand-written binary cross-entropy: the label picks the term (== on a Value: identity)
+    def make():
+        w = Value(0.3)
+
+        def fn(x, y):
+            p = (w * x).sigmoid()
+            return -p.log() if y == 1 else -(1 - p).log()
+
+        return [w], fn
+
+    calls = [(1.0, 1.0), (2.0, 0.0), (0.5, 1.0), (1.5, 0.0)]
+    step = side_by_side(make, calls, backend)
+    assert step.counts == {"traced": 2, "replayed": 2, "eager": 0}
+
+
+def test_printing_a_float_argument_shows_the_float_and_is_a_guard(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x: w * 2.0 if f"{x:.1f}" == "1.0" and str(x) == "1.0" else w * 3.0
+
+    side_by_side(make, [(1.0,), (2.0,), (1.0,)], backend)
+
+
+@pytest.mark.parametrize(
+    ("use", "refused"),
+    [
+        (lambda x: setattr(x, "grad", 0.0) or x, "sets the .grad of a Value it made"),
+        (lambda x: x.detach(), "calls .detach() on a float argument"),
+    ],
+    ids=["grad", "detach"],
+)
+def test_a_float_argument_used_as_a_value_raises_as_eagerly(backend, use, refused):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x: w * use(x)  # eagerly x is a float: AttributeError
+
+    side_by_side(make, [(1.0,), (2.0,)], backend, warns=refused)
+
+
+@pytest.mark.parametrize(
+    "constant",
+    [2**60 + 1, Fraction(1, 3), np.float32(0.1), 0.25],
+    ids=["big-int", "fraction", "float32", "float"],
+)
+def test_a_comparison_with_a_number_is_made_by_that_numbers_rules(backend, constant):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            return z * 2 if z.data < constant else z * 3
+
+        return [w], fn
+
+    calls = [(2.0**61,), (2.0**60,), (1.0,), (1 / 3,), (0.1,), (0.25,), (0.2,)]
+    side_by_side(make, calls, backend)
+
+
+def test_a_displayed_value_is_a_guard_on_its_number(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            return z * 2 if str(z).startswith("Value(data=-") else z * 3
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (-2.0,), (3.0,)], backend)
+
+
+# --- more that the step's Python may do ---------------------------------------------------------
+
+
+def test_traces_that_set_different_gradients_are_not_merged(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            if z.data > 0:
+                w.grad = 0.0
+            return z
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (-3.0,), (2.0,), (-1.0,)], backend)
+
+
+def test_an_int_gradient_the_step_sets_stays_an_int(backend):
+    def make():
+        w, unused = Value(1.0), Value(0.0)
+
+        def fn(x):
+            unused.grad = 2**53 + 1
+            return w * x
+
+        return [w, unused], fn
+
+    side_by_side(make, [(1.0,), (2.0,)], backend)
+
+
+def test_setting_the_gradient_of_a_value_made_in_the_step_runs_it_eagerly(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            c = Value(3.0)
+            c.grad = 5.0  # eagerly, backward accumulates onto it
+            return w * c * x, c
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,)], backend, warns="sets the .grad of a Value it made")
+
+
+@pytest.mark.parametrize(
+    "copy", [copy.copy, copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))]
+)
+def test_copying_a_value_in_the_step_runs_it_eagerly(backend, copy):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x: copy(w * x) + w
+
+    side_by_side(make, [(2.0,), (3.0,)], backend, warns="copies or pickles")
+
+
+def test_a_nodes_backward_closure_called_in_the_step_runs_it_eagerly(backend):
+    def make():
+        w = Value(1.0)
+
+        def fn(x):
+            z = w * x
+            z._backward()  # micrograd's: adds z.grad × x to w.grad now
+            return z * 2
+
+        return [w], fn
+
+    side_by_side(make, [(2.0,), (-1.5,)], backend, warns="_backward()")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "longdouble"])
+def test_an_array_of_other_floats_is_static_and_computes_in_its_own_precision(backend, dtype):
+    def make():
+        w = Value(1.0)
+        return [w], lambda X: autograd.sum([w * t for t in (X * 0.1).ravel().tolist()])
+
+    batches = [(np.array(b, dtype=dtype),) for b in ([0.3, 0.8], [0.9, -0.5], [0.3, 0.8])]
+    step = side_by_side(make, batches, backend)
+    assert step.counts == {"traced": 2, "replayed": 1, "eager": 0}
+
+
+def test_static_arguments_that_are_equal_but_print_differently_are_other_shapes(backend):
+    def make():
+        w = Value(1.0)
+        return [w], lambda x, cfg: w * cfg.scale
+
+    side_by_side(make, [(1.0, Config(0.0)), (1.0, Config(-0.0))], backend)
+
+
+def test_binary_cross_entropy_builds_one_graph_whatever_the_targets(backend):
+    def make():
+        model = nn.MLP(2, [4, 1], seed=3)
+
+        def fn(X, t):
+            return nn.binary_cross_entropy([model(x).sigmoid() for x in X], t)
+
+        return model.parameters(), fn
+
+    X = [[0.5, -1.0], [1.5, 0.25], [-0.5, 2.0]]
+    calls = [(X, [1.0, 0.0, 1.0]), (X, [0.0, 0.0, 1.0]), (X, [1.0, 1.0, 0.0])]
+    step = side_by_side(make, calls, backend)
+    assert step.counts == {"traced": 1, "replayed": 2, "eager": 0}

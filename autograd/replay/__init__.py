@@ -388,10 +388,13 @@ def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
 
 
 def _is_float_array(x: Any) -> bool:
+    """A numpy float64 array: its numbers are inputs. (Other floats — float32, float16, long
+    double — compute in their own precision eagerly, not in a Value's: they are static.)"""
     return (
         type(x).__module__ == "numpy"
         and getattr(x, "dtype", None) is not None
         and x.dtype.kind == "f"
+        and x.dtype.itemsize == 8
         and x.ndim > 0
     )
 
@@ -455,8 +458,8 @@ def _refuse(what: str) -> None:
 
 
 def _static(x: Any) -> Any:
-    """How a static argument enters the cache key: by value (its type and ``==``: an object
-    that defines no ``==`` is itself, held by the key), by its bytes for a numpy array;
+    """How a static argument enters the cache key: by value (its type, ``==`` and repr: an
+    object that defines no ``==`` is itself, held by the key), by its bytes for a numpy array;
     _Unhashable for anything else."""
     if x is None or isinstance(x, (bool, int, str, bytes)):
         return ("static", type(x).__name__, x)
@@ -472,7 +475,7 @@ def _static(x: Any) -> Any:
         hash(x)
     except TypeError:
         raise _Unhashable(type(x).__name__) from None
-    return ("static", type(x), x)
+    return ("static", type(x), x, repr(x))  # (repr: 0.0 and -0.0 are ==, but differ)
 
 
 # --- results -------------------------------------------------------------------------------------

@@ -14,11 +14,15 @@ hashing — records a guard: on a comparison's outcome, or on the exact numbers 
 anywhere counts, after the last node too, since it may choose what is returned. (micrograd's
 demo adds comparisons up into an accuracy it returns and never uses: no guard.)
 
+A float argument is a Value while tracing; compared, tested, converted or printed by the
+step's code, it acts as the float it stands for (a Probe of its number).
+
 What else the step's code does is noted or refused: setting a parameter's ``.grad`` (its
-``zero_grad()``) is done at every replay; ``detach()`` and ops inside ``no_grad()`` give leaves
-that copy a node the replay computes; reading ``.grad``, assigning ``.data``, calling
-``backward()`` or ``grad()``, building in another thread or on a Value made by an op before
-the call make the step :class:`Untraceable` (it runs eagerly).
+``zero_grad()``) is done at every replay; ``detach()`` and ops inside ``no_grad()`` give
+leaves that copy a node the replay computes; reading ``.grad``, assigning ``.data``, copying
+a Value, calling ``backward()``, ``grad()`` or ``_backward()``, building in another thread or
+on a Value made by an op before the call make the step :class:`Untraceable` (it runs
+eagerly).
 """
 
 from __future__ import annotations
@@ -82,7 +86,11 @@ class Probe:
 
     @property
     def __class__(self) -> type:  # type: ignore[override]
-        return type(self.number)  # isinstance(v.data, float) holds while tracing too
+        # isinstance(v.data, float) holds while tracing too; a computed number's type may
+        # depend on it (x ** 0.5 is complex for x < 0): asking it is a use
+        if self.node is None and type(self.number) is not bool:
+            self._use()
+        return type(self.number)
 
     def _use(self) -> Any:
         self.recorder.use(_needs(self))
@@ -99,7 +107,7 @@ class Probe:
         right = other.node if isinstance(other, Probe) else None
         if self.node is not None and (right is not None or not isinstance(other, Probe)):
             constant = 0.0 if right is not None else _as_constant(number)
-            if constant is not None:  # a read against a read or a number: its outcome
+            if constant is not None:  # a read against a read or a float: its outcome
                 return Probe(
                     outcome, (_Need(self.node, op, right, constant, outcome),), self.recorder
                 )
@@ -214,10 +222,19 @@ def _needs(x: Any) -> tuple[_Need, ...]:
 
 
 def _as_constant(x: Any) -> float | None:
-    try:
+    """``x`` as the float a replay compares with, where comparing with it is comparing with
+    ``x`` (a float, an int that is one exactly); else None (a Fraction, a numpy float32,
+    2**60 + 1: compared by their own rules, they guard the number read itself)."""
+    if type(x) is float or type(x) is bool or _is_float64(x):
         return float(x)
-    except (OverflowError, TypeError, ValueError):
-        return None
+    if type(x) is int and abs(x) <= 2**53:
+        return float(x)
+    return None
+
+
+def _is_float64(x: Any) -> bool:
+    kind = type(x)
+    return kind.__name__ == "float64" and kind.__module__ == "numpy"
 
 
 # --- the recorder and the .data and .grad hooks -------------------------------------------------
@@ -251,13 +268,14 @@ class _Need:
 class _Recorder:
     def __init__(self, start: int, inputs: list[Value]) -> None:
         self.start = start  # Values numbered after it were made during the call
+        self.body = _next_seq()  # and after this one, by the step (not its inputs)
         self.guards: list[Guard] = []
         self.pins: dict[int, _Need] = {}
         self.refused: str | None = None
         self.closed = False  # the call returned: Probes it left behind are plain numbers
         self.aliases: dict[int, tuple[Value, Value]] = {}  # id(leaf) -> (leaf, its source)
         self.made: list[Value] = []  # the Values this call made, in order
-        self.resets: dict[Value, float] = {}  # p.grad = number, by the step's own code
+        self.resets: dict[Value, Any] = {}  # p.grad = number (float or int), by the step
         self._input_only = {id(leaf): True for leaf in inputs}
 
     def copy(self, leaf: Value, source: Value) -> Any:
@@ -272,6 +290,13 @@ class _Recorder:
         every replay: ``Value(an input)``, ``detach()``, an op run inside ``no_grad()``."""
         self.aliases[id(leaf)] = (leaf, source)
         return _get(source)
+
+    def detach(self, leaf: Value, source: Value) -> None:
+        """``source.detach()`` made ``leaf``: a copy of it (eagerly, a float argument has no
+        ``detach()``: refused)."""
+        if self.input_only(source):
+            self.refused = "it calls .detach() on a float argument"
+        self.alias(leaf, source)
 
     def detached(self, leaf: Value, op: Op, inputs: tuple[Any, ...]) -> None:
         """``leaf`` was made by ``op`` from ``inputs`` inside ``no_grad()``: a node that the
@@ -329,7 +354,7 @@ class _Recorder:
     def reset(self, param: Value, g: Any) -> None:
         """The step's code set a parameter's ``.grad`` (``zero_grad()``): each replay does."""
         if type(g) in (float, int):
-            self.resets[param] = float(g)
+            self.resets[param] = g
         else:
             self.refused = "it sets a parameter's .grad to a number computed while building (set it after the step)"
 
@@ -405,19 +430,114 @@ class _RecordingGrad:
 
     def __set__(self, obj: Any, g: Any) -> None:
         recorder = _recorder.get()
-        if recorder is not None and _seq_of(obj) < recorder.start:
-            frame = sys._getframe(1)
-            if not _is_engine(frame.f_code, frame):
-                recorder.reset(obj, g)
+        if recorder is not None:
+            new = _seq_of(obj) > recorder.start
+            # (+0.0 into a Value the step made — as the engine makes every one — is nothing)
+            made = _seq_of(obj) > recorder.body
+            if not (made and type(g) is float and g == 0.0 and math.copysign(1.0, g) > 0.0):
+                frame = sys._getframe(1)
+                if _is_engine(frame.f_code, frame):
+                    pass
+                elif not new:
+                    recorder.reset(obj, g)
+                else:  # a Value it made: eager's backward would start from that gradient
+                    recorder.refused = (
+                        "it sets the .grad of a Value it made (set it after the step)"
+                    )
+                    return
         _grad_set(obj, g)
+
+
+# While tracing, a float argument is a Value (an input), and so is what the step computes from
+# such Values only: eagerly, floats. Compared, tested, converted or printed by the step's code,
+# it acts as that float — a Probe of its number — rather than as a Value (whose == is identity).
+
+
+def _number(v: Value) -> Probe | None:
+    """The Probe of an input-only Value's number, in the tracing context; else None."""
+    recorder = _recorder.get()
+    if recorder is None or not recorder.input_only(v):
+        return None
+    return recorder.probe(v, _get(v))
+
+
+def _as_float_compare(name: str) -> Callable[[Value, Any], Any]:
+    def compare(self: Value, other: Any) -> Any:
+        number = _number(self)
+        if number is not None and isinstance(other, Value):
+            other = _number(other)
+        if number is None or other is None:
+            return NotImplemented  # (==: identity, as for any Value; <: a TypeError)
+        return getattr(number, name)(other)
+
+    return compare
+
+
+def _as_float_use(name: str) -> Callable[..., Any]:
+    def use(self: Value, *args: Any) -> Any:
+        number = _number(self)
+        if number is None:
+            raise TypeError(f"a Value is not a number here ({name}); use its .data")
+        return getattr(number, name)(*args)
+
+    return use
+
+
+def _as_float_bool(self: Value) -> bool:
+    number = _number(self)
+    if number is None:
+        return True  # (any Value's truth)
+    frame = sys._getframe(1)
+    return True if _is_engine(frame.f_code, frame) else bool(number)
+
+
+_value_repr = Value.__repr__
+
+
+def _as_float_repr(self: Value) -> str:
+    recorder = _recorder.get()
+    if recorder is not None:
+        frame = sys._getframe(1)
+        if not _is_engine(frame.f_code, frame):  # the step's code shows a number: a use
+            number = _number(self)
+            if number is not None:
+                return repr(number)
+            recorder.use((recorder.pin(self),))
+    return _value_repr(self)
+
+
+def _as_float_format(self: Value, spec: str) -> str:
+    number = _number(self)
+    return object.__format__(self, spec) if number is None else format(number, spec)
+
+
+_AS_FLOAT: dict[str, Any] = {
+    **{f"__{n}__": _as_float_compare(f"__{n}__") for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("float", "int", "index", "trunc")},
+    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("floor", "ceil", "round")},
+    "__bool__": _as_float_bool,
+    "__repr__": _as_float_repr,
+    "__format__": _as_float_format,
+    "__hash__": object.__hash__,  # (a Value is hashed as itself, == or not)
+}
 
 
 def _hook(on: bool) -> None:
     global _hooked
     with _hook_lock:
+        was = bool(_hooked)
         _hooked += 1 if on else -1
+        if bool(_hooked) == was:
+            return
         setattr(Value, "data", _RecordingData() if _hooked else _slot)  # noqa: B010
         setattr(Value, "grad", _RecordingGrad() if _hooked else _grad_slot)  # noqa: B010
+        for name, method in _AS_FLOAT.items():
+            if _hooked:
+                setattr(Value, name, method)
+            elif name == "__repr__":
+                Value.__repr__ = _value_repr  # type: ignore[method-assign]
+            elif name != "__hash__":
+                delattr(Value, name)
 
 
 # --- tracing ---------------------------------------------------------------------------------------
@@ -442,7 +562,7 @@ class Trace:
     result: Any
     guards: list[Guard] = field(default_factory=list)
     aliases: dict[Value, Value] = field(default_factory=dict)  # leaf -> the Value it copies
-    resets: dict[Value, float] = field(default_factory=dict)  # p.grad = number, by the step
+    resets: dict[Value, Any] = field(default_factory=dict)  # p.grad = number, by the step
 
 
 def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
@@ -609,6 +729,7 @@ def shape_of(tr: Trace) -> tuple[bytes, list[tuple[Any, ...]]]:
             item = f"c{node.data.hex()}"
         digest.update(item.encode() + b";")
     digest.update(repr(_keep_slots(tr.outputs, slot)).encode())
+    digest.update(repr([(id(p), repr(g)) for p, g in tr.resets.items()]).encode())
     made = [node._seq for node in tr.nodes]
     reads = [
         (
