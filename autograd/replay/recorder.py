@@ -1,0 +1,315 @@
+"""The recorder of a traced step, and the hooks that feed it.
+
+While ``autograd.compile`` traces a step, ``Value.data`` and ``Value.grad`` are descriptors
+that note what the step's own code (not the engine's) does with them: a read of ``.data`` gives
+a :class:`~.probe.Probe`; setting a parameter's ``.grad`` (its ``zero_grad()``) is noted, to
+be done at every replay; reading ``.grad`` or assigning ``.data`` is refused. A float argument
+is a Value then, and so is what the step computes from such Values only; compared, tested,
+converted or printed by the step's code, it acts as the float it stands for (a Probe of its
+number). The hooks are on while any trace runs, in any thread; they act in the tracing
+context only.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from ..ops import Op
+from ..value import Value, _new, _next_seq
+from .probe import Probe, _Need
+
+__all__ = ["Guard"]
+
+
+@dataclass
+class Guard:
+    """``left op right`` had ``outcome`` while tracing (right: a node, or the number
+    ``constant``); a pin (``op`` None) requires the node's number to be ``constant`` exactly."""
+
+    left: Value
+    op: str | None
+    right: Value | None
+    constant: float
+    outcome: bool
+    when: int  # creation number when it was used: guards only what is made after
+
+
+class _Recorder:
+    def __init__(self, start: int, inputs: list[Value]) -> None:
+        self.start = start  # Values numbered after it were made during the call
+        self.body = _next_seq()  # and after this one, by the step (not its inputs)
+        self.guards: list[Guard] = []
+        self.pins: dict[int, _Need] = {}
+        self.refused: str | None = None
+        self.closed = False  # the call returned: Probes it left behind are plain numbers
+        self.aliases: dict[int, tuple[Value, Value]] = {}  # id(leaf) -> (leaf, its source)
+        self.made: list[Value] = []  # the Values this call made, in order
+        self.resets: dict[Value, Any] = {}  # p.grad = number (float or int), by the step
+        self._input_only = {id(leaf): True for leaf in inputs}
+
+    def copy(self, leaf: Value, source: Value) -> Any:
+        """``Value(source)`` made ``leaf``. Run eagerly, the inputs are floats, so ``source``
+        must be one, or computed from them only: then ``leaf`` is a leaf whose number is
+        ``source``'s at every replay. Else ``source`` is returned, and Value() refuses it, as
+        it does eagerly."""
+        return self.alias(leaf, source) if self.input_only(source) else source
+
+    def alias(self, leaf: Value, source: Value) -> float:
+        """``leaf`` is a leaf (no gradient passes through it) whose number is ``source``'s at
+        every replay: ``Value(an input)``, ``detach()``, an op run inside ``no_grad()``."""
+        self.aliases[id(leaf)] = (leaf, source)
+        return _get(source)
+
+    def detach(self, leaf: Value, source: Value) -> None:
+        """``source.detach()`` made ``leaf``: a copy of it (eagerly, a float argument has no
+        ``detach()``: refused)."""
+        if self.input_only(source):
+            self.refused = "it calls .detach() on a float argument"
+        self.alias(leaf, source)
+
+    def detached(self, leaf: Value, op: Op, inputs: tuple[Any, ...]) -> None:
+        """``leaf`` was made by ``op`` from ``inputs`` inside ``no_grad()``: a node that the
+        replay computes (made just before it, as it was), which ``leaf`` copies."""
+        node = _new(Value)
+        node._seq, leaf._seq = leaf._seq, _next_seq()
+        _set(node, _get(leaf))
+        _grad_set(node, 0.0)
+        node.label, node.op, node.parents = "", op, inputs
+        self.made.append(node)
+        self.alias(leaf, node)
+
+    def input_only(self, v: Value) -> bool:
+        """Whether ``v`` is an input, or made by ops from inputs and numbers only (a float,
+        when the step runs eagerly)."""
+        known = self._input_only
+        stack = [v]
+        while stack:
+            node = stack[-1]
+            if id(node) in known:
+                stack.pop()
+                continue
+            if node.op is None or node._seq < self.start:
+                known[id(node)] = False
+                stack.pop()
+                continue
+            pending = [p for p in node.parents if type(p) is not float and id(p) not in known]
+            if pending:
+                stack.extend(pending)
+                continue
+            known[id(node)] = all(known[id(p)] for p in node.parents if type(p) is not float)
+            stack.pop()
+        return known[id(v)]
+
+    def probe(self, node: Value, number: float) -> Probe:
+        return Probe(number, (), self, node)
+
+    def pin(self, node: Value) -> _Need:
+        """The guard on ``node``'s number, bit for bit: one per node."""
+        need = self.pins.get(id(node))
+        if need is None:
+            need = self.pins[id(node)] = _Need(node, None, None, _get(node), True)
+        return need
+
+    def use(self, needs: tuple[_Need, ...]) -> None:
+        if self.closed:
+            return
+        for need in needs:
+            if not need.done:
+                need.done = True
+                self.guards.append(
+                    Guard(need.left, need.op, need.right, need.constant, need.outcome, _next_seq())
+                )
+
+    def reset(self, param: Value, g: Any) -> None:
+        """The step's code set a parameter's ``.grad`` (``zero_grad()``): each replay does."""
+        if type(g) in (float, int):
+            self.resets[param] = g
+        else:
+            self.refused = "it sets a parameter's .grad to a number computed while building (set it after the step)"
+
+
+_recorder: ContextVar[_Recorder | None] = ContextVar("autograd.replay.recorder", default=None)
+_slot = Value.__dict__["data"]  # the slot descriptor: the number itself
+_get, _set = _slot.__get__, _slot.__set__
+_grad_slot = Value.__dict__["grad"]
+_grad_get, _grad_set = _grad_slot.__get__, _grad_slot.__set__
+_seq_of = Value.__dict__["_seq"].__get__
+_hooked = 0
+_hook_lock = threading.Lock()
+
+
+def _is_engine(code: Any, frame: Any) -> bool:
+    """Whether the code running in ``frame`` is the engine's own (remembered per code)."""
+    engine = _engine_code.get(code)
+    if engine is None:
+        name = frame.f_globals.get("__name__", "")
+        engine = _engine_code[code] = name == "autograd" or name.startswith("autograd.")
+    return engine
+
+
+_engine_code: dict[Any, bool] = {}
+
+
+class _RecordingData:
+    """``Value.data`` while a trace is running (in any thread): the slot, read through; in the
+    tracing context, user code reading it gets a Probe, and assigning it is refused; the
+    Values the engine makes there are noted."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        number = _get(obj)
+        recorder = _recorder.get()
+        if recorder is None:
+            return number
+        frame = sys._getframe(1)
+        if _is_engine(frame.f_code, frame):
+            return number
+        return recorder.probe(obj, number)
+
+    def __set__(self, obj: Any, number: Any) -> None:
+        recorder = _recorder.get()
+        if recorder is not None:
+            frame = sys._getframe(1)
+            if not _is_engine(frame.f_code, frame):
+                recorder.refused = (
+                    "it assigns a Value's .data while building the graph (update it after the step)"
+                )
+                return  # (not done now: the step runs eagerly next, and does it once)
+            if _seq_of(obj) > recorder.start:  # a Value made now (its number set once)
+                recorder.made.append(obj)
+        _set(obj, number)
+
+
+class _RecordingGrad:
+    """``Value.grad`` while a trace is running: in the tracing context, the step's own code
+    setting a parameter's gradient (``zero_grad()``) is noted, and reading it is refused."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        recorder = _recorder.get()
+        if recorder is not None and _seq_of(obj) < recorder.start:
+            frame = sys._getframe(1)
+            if not _is_engine(frame.f_code, frame):
+                recorder.refused = (
+                    "it reads a parameter's .grad while building the graph (read it after the step)"
+                )
+        return _grad_get(obj)
+
+    def __set__(self, obj: Any, g: Any) -> None:
+        recorder = _recorder.get()
+        if recorder is not None:
+            new = _seq_of(obj) > recorder.start
+            # (+0.0 into a Value the step made — as the engine makes every one — is nothing)
+            made = _seq_of(obj) > recorder.body
+            if not (made and type(g) is float and g == 0.0 and math.copysign(1.0, g) > 0.0):
+                frame = sys._getframe(1)
+                if _is_engine(frame.f_code, frame):
+                    pass
+                elif not new:
+                    recorder.reset(obj, g)
+                else:  # a Value it made: eager's backward would start from that gradient
+                    recorder.refused = (
+                        "it sets the .grad of a Value it made (set it after the step)"
+                    )
+                    return
+        _grad_set(obj, g)
+
+
+# While tracing, a float argument is a Value (an input), and so is what the step computes from
+# such Values only: eagerly, floats. Compared, tested, converted or printed by the step's code,
+# it acts as that float — a Probe of its number — rather than as a Value (whose == is identity).
+
+
+def _number(v: Value) -> Probe | None:
+    """The Probe of an input-only Value's number, in the tracing context; else None."""
+    recorder = _recorder.get()
+    if recorder is None or not recorder.input_only(v):
+        return None
+    return recorder.probe(v, _get(v))
+
+
+def _as_float_compare(name: str) -> Callable[[Value, Any], Any]:
+    def compare(self: Value, other: Any) -> Any:
+        number = _number(self)
+        if number is not None and isinstance(other, Value):
+            other = _number(other)
+        if number is None or other is None:
+            return NotImplemented  # (==: identity, as for any Value; <: a TypeError)
+        return getattr(number, name)(other)
+
+    return compare
+
+
+def _as_float_use(name: str) -> Callable[..., Any]:
+    def use(self: Value, *args: Any) -> Any:
+        number = _number(self)
+        if number is None:
+            raise TypeError(f"a Value is not a number here ({name}); use its .data")
+        return getattr(number, name)(*args)
+
+    return use
+
+
+def _as_float_bool(self: Value) -> bool:
+    number = _number(self)
+    if number is None:
+        return True  # (any Value's truth)
+    frame = sys._getframe(1)
+    return True if _is_engine(frame.f_code, frame) else bool(number)
+
+
+_value_repr = Value.__repr__
+
+
+def _as_float_repr(self: Value) -> str:
+    recorder = _recorder.get()
+    if recorder is not None:
+        frame = sys._getframe(1)
+        if not _is_engine(frame.f_code, frame):  # the step's code shows a number: a use
+            number = _number(self)
+            if number is not None:
+                return repr(number)
+            recorder.use((recorder.pin(self),))
+    return _value_repr(self)
+
+
+def _as_float_format(self: Value, spec: str) -> str:
+    number = _number(self)
+    return object.__format__(self, spec) if number is None else format(number, spec)
+
+
+_AS_FLOAT: dict[str, Any] = {
+    **{f"__{n}__": _as_float_compare(f"__{n}__") for n in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("float", "int", "index", "trunc")},
+    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("floor", "ceil", "round")},
+    "__bool__": _as_float_bool,
+    "__repr__": _as_float_repr,
+    "__format__": _as_float_format,
+    "__hash__": object.__hash__,  # (a Value is hashed as itself, == or not)
+}
+
+
+def _hook(on: bool) -> None:
+    global _hooked
+    with _hook_lock:
+        was = bool(_hooked)
+        _hooked += 1 if on else -1
+        if bool(_hooked) == was:
+            return
+        setattr(Value, "data", _RecordingData() if _hooked else _slot)  # noqa: B010
+        setattr(Value, "grad", _RecordingGrad() if _hooked else _grad_slot)  # noqa: B010
+        for name, method in _AS_FLOAT.items():
+            if _hooked:
+                setattr(Value, name, method)
+            elif name == "__repr__":
+                Value.__repr__ = _value_repr  # type: ignore[method-assign]
+            elif name != "__hash__":
+                delattr(Value, name)
