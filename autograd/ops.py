@@ -154,7 +154,9 @@ def _op_from_fields(fields: dict[str, Any]) -> Op:
 
 
 def _is_array(x: Any) -> bool:
-    return hasattr(type(x), "__array_ufunc__")  # numpy's arrays (not a Value, not a float)
+    kind = type(x)  # numpy's arrays (not a float; not a Value, even while compile traces a
+    # step, when a Value takes numpy's ufuncs as any object does)
+    return hasattr(kind, "__array_ufunc__") and hasattr(kind, "__array_interface__")
 
 
 @functools.cache

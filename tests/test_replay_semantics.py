@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import pickle
 import threading
 import warnings
 from collections import namedtuple
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -648,3 +650,178 @@ def test_binary_cross_entropy_builds_one_graph_whatever_the_targets(backend):
     calls = [(X, [1.0, 0.0, 1.0]), (X, [0.0, 0.0, 1.0]), (X, [1.0, 1.0, 0.0])]
     step = side_by_side(make, calls, backend)
     assert step.counts == {"traced": 1, "replayed": 2, "eager": 0}
+
+
+# --- third audit: float arguments as floats, the hooks, arguments ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda w, x, y: w * {1.0: 2.0}.get(x, 5.0),  # a float hashes as itself
+        lambda w, x, y: w * 2.0 if x in {0.0, 1.0} else w * 3.0,
+        lambda w, x, y: w * len({x, y}),
+        lambda w, x, y: w * 2.0 if x == 1 + 0j else w * 3.0,  # compared by complex's rules
+        lambda w, x, y: w * 2.0 if x == Decimal(1) else w * 3.0,
+        lambda w, x, y: w * 2.0 if (w * x).data == 0.7 + 0j else w * 3.0,
+        # eagerly Values (autograd.sum of floats), so == is identity there too
+        lambda w, x, y: w * 2.0 if autograd.sum([x, y]) == 2.0 else w * 3.0,
+        lambda w, x, y: w * 2.0 if nn.losses.mse(x, 1.0) == 0.0 else w * 3.0,
+    ],
+    ids=["dict-key", "set-member", "set-size", "complex", "decimal", "read-vs-complex",
+         "autograd-sum-is-a-value", "mse-is-a-value"],
+)  # fmt: skip
+def test_a_float_argument_hashes_and_compares_as_eagerly(backend, body):
+    def make():
+        w = Value(0.7)
+        return [w], lambda x, y: body(w, x, y)
+
+    side_by_side(make, [(1.0, 1.0), (2.0, 1.0), (1.0, 1.0), (0.0, 2.0)], backend)
+
+
+def test_arithmetic_on_a_float_argument_inside_no_grad_is_a_float(backend):
+    def make():
+        w = Value(0.7)
+
+        def fn(x):
+            with no_grad():
+                c = x * 2.0  # eagerly a float
+            return w * 2.0 if c == 2.0 else w * 3.0
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (0.0,), (1.0,)], backend)
+
+
+def test_formatting_a_value_in_the_step_is_a_guard(backend):
+    def make():
+        w = Value(0.7)
+
+        def fn(x):
+            z = w * x
+            return z * 2.0 if "data=0.7," in f"{z}" else z * 3.0
+
+        return [w], fn
+
+    side_by_side(make, [(1.0,), (2.0,), (1.0,)], backend)
+
+
+def test_numpys_function_of_a_float_argument_runs_the_step_eagerly(backend):
+    def make():
+        w = Value(0.7)
+        return [w], lambda x: w * np.exp(x)  # numpy's exp is not math's on ~4 % of inputs
+
+    side_by_side(make, [(-2.1816215560029617,), (1.0,)], backend, warns="numpy's exp")
+
+
+def test_a_number_computed_from_float_arguments_alone_is_returned_as_a_float(backend):
+    def make():
+        w = Value(0.7)
+        return [w], lambda x: (w * x, x * 2.0, x)
+
+    step = side_by_side(make, [(1.0,), (2.0,)], backend)
+    _, doubled, x = step(3.0)
+    assert (type(doubled), doubled, type(x), x) == (float, 6.0, float, 3.0)
+
+    def make_loss():
+        return [], lambda x: x * 2.0  # eagerly a float: no backward()
+
+    side_by_side(make_loss, [(1.0,), (2.0,)], backend, warns="float arguments alone")
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        [({0.0: "a"},), ({-0.0: "a"},)],  # keys == but not alike
+        [({2: "a"},), ({2.0: "a"},)],
+    ],
+    ids=["signed-zero-keys", "int-and-float-keys"],
+)
+def test_a_dicts_keys_are_part_of_the_shape_by_type_and_repr(backend, calls):
+    def make():
+        w = Value(0.7)
+        return [w], lambda d: w * next(iter(d))
+
+    side_by_side(make, calls, backend)
+
+
+class Scaled(dict):
+    def __getitem__(self, key):
+        return 2.0 * dict.__getitem__(self, key)
+
+
+class Listed(list):
+    scale = 1.0
+
+
+def test_subclasses_of_dict_and_list_are_not_rebuilt_as_plain_ones(backend):
+    def make():
+        w = Value(0.7)
+        return [w], lambda d: w * d["a"]
+
+    side_by_side(make, [(Scaled(a=1.5),), (Scaled(a=2.5),)], backend, warns="nor hashable")
+    scaled = Listed([2.0])
+    scaled.scale = 3.0
+
+    def make_list():
+        w = Value(0.7)
+        return [w], lambda v: w * v[0] * v.scale
+
+    side_by_side(make_list, [(scaled,)], backend, warns="nor hashable")
+
+
+def test_a_bound_call_with_an_unhashable_argument_runs_eagerly(backend):
+    w = Value(0.7)
+    step = autograd.compile(lambda s, x: w * x * len(s), backend=backend)
+    with pytest.warns(RuntimeWarning, match="nor hashable"):
+        assert step.bind({1, 2}, 1.5)().data == 0.7 * 1.5 * 2
+
+
+def test_other_threads_see_value_as_it_is_while_a_step_is_traced(backend):
+    import typing
+
+    seen: dict[str, object] = {}
+    tracing, done = threading.Event(), threading.Event()
+
+    def other():
+        tracing.wait()
+        v, u = Value(1.0), Value(1.0)
+        for name, use in (("float", float), ("int", int), ("index", lambda v: [0][v])):
+            try:
+                use(v)
+            except TypeError as e:
+                seen[name] = str(e)
+        seen["eq"], seen["bool"] = v == u, bool(Value(0.0))
+        seen["supports float"] = isinstance(v, typing.SupportsFloat)
+        seen["exp"] = np.exp(v).data
+        done.set()
+
+    w = Value(0.7)
+
+    def fn(x):
+        tracing.set()
+        done.wait(5)
+        return w * x
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    autograd.compile(fn, backend=backend)(1.0)
+    thread.join()
+    assert seen == {
+        "float": "float() argument must be a string or a real number, not 'Value'",
+        "int": "int() argument must be a string, a bytes-like object or a real number, not 'Value'",
+        "index": "list indices must be integers or slices, not Value",
+        "eq": False,
+        "bool": True,
+        "supports float": False,
+        "exp": math.exp(1.0),
+    }
+
+
+def test_value_is_as_it_was_after_a_trace(backend):
+    before = {k: v for k, v in vars(Value).items()}
+    w = Value(0.7)
+    step = autograd.compile(lambda x: w * x if x == 1.0 else w, backend=backend)
+    step(1.0), step(2.0)
+    assert vars(Value) == before
+    assert Value(1.0) != Value(1.0) and hash(w) == object.__hash__(w) and bool(Value(0.0))

@@ -52,7 +52,16 @@ from typing import Any
 from ..mode import anomaly, grad_enabled, tracer
 from ..value import Value, replayed
 from .arguments import _flatten, _rebuild, _Unhashable
-from .trace import NOT_REPLAYED, NotReplayed, Trace, Untraceable, _values, shape_of, trace
+from .trace import (
+    NOT_REPLAYED,
+    AsFloat,
+    NotReplayed,
+    Trace,
+    Untraceable,
+    _values,
+    shape_of,
+    trace,
+)
 
 __all__ = ["NOT_REPLAYED", "Compiled", "NotReplayed", "compile"]
 
@@ -155,12 +164,16 @@ class Compiled:
         try:
             key, inputs = _flatten(args, kwargs)
         except _Unhashable as e:
-            self._warn_once(
-                f"an argument of type {e} is neither numbers nor hashable, so the call "
-                "cannot be matched to a trace; it runs eagerly"
-            )
-            return self._eager(args, kwargs)
+            return self._unmatched(args, kwargs, str(e))
         return self._run(args, kwargs, key, inputs)
+
+    def _unmatched(self, args: tuple[Any, ...], kwargs: dict[str, Any], kind: str) -> Any:
+        """A call with an argument that is neither numbers nor hashable: eagerly."""
+        self._warn_once(
+            f"an argument of type {kind} is neither numbers nor hashable, so the call cannot "
+            "be matched to a trace; it runs eagerly"
+        )
+        return self._eager(args, kwargs)
 
     def bind(self, *args: Any, **kwargs: Any) -> Callable[[], Any]:
         """``step.bind(*args)()`` is ``step(*args)``, with the arguments read once, now, not
@@ -175,7 +188,11 @@ class Compiled:
         >>> epoch().data, w.grad  # replayed
         (8.0, 8.0)
         """
-        key, inputs = _flatten(args, kwargs)
+        try:
+            key, inputs = _flatten(args, kwargs)
+        except _Unhashable as e:
+            kind = str(e)
+            return lambda: self._unmatched(args, kwargs, kind)
 
         def call() -> Any:
             if self._eager_now():
@@ -281,7 +298,7 @@ class Compiled:
     def _eager(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         self.counts["eager"] += 1
         result = self.fn(*args, **kwargs)
-        loss = result if isinstance(result, Value) else result[0]
+        loss = result[0] if isinstance(result, (tuple, list)) else result
         loss.backward()
         return result
 
@@ -307,6 +324,9 @@ def _template(outputs: Any, slots: dict[Value, int]) -> Callable[[list[Value]], 
     (in that order): the same nesting of lists and tuples, and NOT_REPLAYED where it was."""
     if isinstance(outputs, Value):
         return itemgetter(slots[outputs])
+    if isinstance(outputs, AsFloat):  # eagerly a float: its number
+        at = slots[outputs.value]
+        return lambda values: values[at].data
     if isinstance(outputs, (tuple, list)):
         kind = type(outputs)
         if outputs and all(isinstance(x, Value) for x in outputs):  # a row of Values

@@ -10,6 +10,7 @@ refuses what numpy would compute otherwise on floats.
 
 from __future__ import annotations
 
+from collections import OrderedDict, defaultdict
 from itertools import chain
 from typing import Any
 
@@ -60,10 +61,11 @@ def _shape(x: Any, inputs: list[float]) -> Any:
         return (kind.__name__, tuple(_shape(item, inputs) for item in x))
     if isinstance(x, Value):
         return ("param", id(x))
-    if isinstance(x, (list, tuple)):  # their subclasses: rebuilt as the class itself
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # a namedtuple: rebuilt as one
         return (kind, tuple(_shape(item, inputs) for item in x))
-    if isinstance(x, dict):  # its values as a list's, its keys part of the shape
-        return (kind, tuple(x), tuple(_shape(item, inputs) for item in x.values()))
+    if kind in _DICTS:  # its values as a list's; its keys, by type and repr, part of the shape
+        keys = tuple((type(k), repr(k)) for k in x)
+        return (kind, keys, tuple(_shape(item, inputs) for item in x.values()))
     if _is_float_array(x):
         inputs.extend(x.ravel().tolist())
         return ("array", x.shape)
@@ -73,6 +75,9 @@ def _shape(x: Any, inputs: list[float]) -> Any:
 
 
 _ROWS = {list, tuple}
+# dicts whose copy() is of their kind and whose keys and values come in one order (another
+# subclass of list, tuple or dict may not be rebuilt as it was: it is static)
+_DICTS = {dict, OrderedDict, defaultdict}
 _STATIC = {int, str, bool, type(None)}
 
 
@@ -86,10 +91,11 @@ def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
             return next(it)
         if isinstance(x, Value):
             return x
-        if isinstance(x, (list, tuple)):
-            items = [rebuild(item) for item in x]
-            return kind(*items) if hasattr(x, "_fields") else kind(items)  # namedtuples too
-        if isinstance(x, dict):
+        if kind is list or kind is tuple:
+            return kind([rebuild(item) for item in x])
+        if isinstance(x, tuple) and hasattr(x, "_fields"):
+            return kind(*[rebuild(item) for item in x])
+        if kind in _DICTS:
             rebuilt = x.copy()
             rebuilt.update(zip(x, map(rebuild, x.values())))
             return rebuilt

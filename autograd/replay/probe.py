@@ -60,6 +60,9 @@ class Probe:
             number = other.number
         elif isinstance(other, numbers.Real):
             number = other
+        elif isinstance(other, numbers.Number):
+            # (a complex, a Decimal: compared by its own rules, with the number read)
+            return Probe(_COMPARE[op](self.number, other), _needs(self), self.recorder)
         else:
             return NotImplemented
         outcome = _COMPARE[op](self.number, number)

@@ -20,11 +20,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from ..ops import Op
+from ..ops import OPS, Op
 from ..value import Value, _new, _next_seq
 from .probe import Probe, _Need
 
 __all__ = ["Guard"]
+
+# The ops of Python's arithmetic: on floats, eagerly, they give floats
+_ARITHMETIC = {OPS[name] for name in ("add", "sub", "mul", "div", "neg", "pow", "vpow", "abs")}
 
 
 @dataclass
@@ -83,10 +86,13 @@ class _Recorder:
         node.label, node.op, node.parents = "", op, inputs
         self.made.append(node)
         self.alias(leaf, node)
+        if self.input_only(node):  # eagerly, arithmetic on floats: a float, as the node
+            self._input_only[id(leaf)] = True
 
     def input_only(self, v: Value) -> bool:
-        """Whether ``v`` is an input, or made by ops from inputs and numbers only (a float,
-        when the step runs eagerly)."""
+        """Whether ``v`` is an input, or made from inputs and numbers by Python's arithmetic
+        only (+ − × ÷ **, abs): a float, when the step runs eagerly. (``autograd.sum`` of
+        floats, say, is a Value then too.)"""
         known = self._input_only
         stack = [v]
         while stack:
@@ -94,7 +100,7 @@ class _Recorder:
             if id(node) in known:
                 stack.pop()
                 continue
-            if node.op is None or node._seq < self.start:
+            if node.op not in _ARITHMETIC or node._seq < self.start:
                 known[id(node)] = False
                 stack.pop()
                 continue
@@ -224,12 +230,14 @@ class _RecordingGrad:
 
 
 # While tracing, a float argument is a Value (an input), and so is what the step computes from
-# such Values only: eagerly, floats. Compared, tested, converted or printed by the step's code,
-# it acts as that float — a Probe of its number — rather than as a Value (whose == is identity).
+# such Values with Python's arithmetic only (+ − × ÷ **, abs): eagerly, floats. Compared,
+# tested, hashed or printed by the step's code, it acts as that float — a Probe of its number —
+# rather than as a Value (whose == is identity). For any other Value, and in any other thread,
+# these hooks do what Value does without them.
 
 
 def _number(v: Value) -> Probe | None:
-    """The Probe of an input-only Value's number, in the tracing context; else None."""
+    """The Probe of a float-like Value's number, in the tracing context; else None."""
     recorder = _recorder.get()
     if recorder is None or not recorder.input_only(v):
         return None
@@ -248,53 +256,76 @@ def _as_float_compare(name: str) -> Callable[[Value, Any], Any]:
     return compare
 
 
-def _as_float_use(name: str) -> Callable[..., Any]:
-    def use(self: Value, *args: Any) -> Any:
-        number = _number(self)
-        if number is None:
-            raise TypeError(f"a Value is not a number here ({name}); use its .data")
-        return getattr(number, name)(*args)
-
-    return use
+def _by_the_step(frame: Any) -> bool:
+    """Whether ``frame`` runs the step's own code (not the engine's)."""
+    return not _is_engine(frame.f_code, frame)
 
 
 def _as_float_bool(self: Value) -> bool:
     number = _number(self)
-    if number is None:
-        return True  # (any Value's truth)
-    frame = sys._getframe(1)
-    return True if _is_engine(frame.f_code, frame) else bool(number)
+    return True if number is None or not _by_the_step(sys._getframe(1)) else bool(number)
 
 
-_value_repr = Value.__repr__
+def _as_float_hash(self: Value) -> int:
+    number = _number(self)
+    if number is None or not _by_the_step(sys._getframe(1)):
+        return object.__hash__(self)  # (the engine's dicts and sets: each Value itself)
+    return hash(number)
 
 
 def _as_float_repr(self: Value) -> str:
     recorder = _recorder.get()
-    if recorder is not None:
-        frame = sys._getframe(1)
-        if not _is_engine(frame.f_code, frame):  # the step's code shows a number: a use
-            number = _number(self)
-            if number is not None:
-                return repr(number)
-            recorder.use((recorder.pin(self),))
-    return _value_repr(self)
+    if recorder is not None and _by_the_step(sys._getframe(1)):  # a number shown: a use
+        number = _number(self)
+        if number is not None:
+            return repr(number)
+        recorder.use((recorder.pin(self),))
+    original = _SAVED.get("__repr__", _MISSING)
+    return (object.__repr__ if original is _MISSING else original)(self)  # type: ignore[no-any-return]
 
 
 def _as_float_format(self: Value, spec: str) -> str:
-    number = _number(self)
-    return object.__format__(self, spec) if number is None else format(number, spec)
+    recorder = _recorder.get()
+    if recorder is not None and _by_the_step(sys._getframe(1)):
+        number = _number(self)
+        if number is not None:
+            return format(number, spec)
+        recorder.use((recorder.pin(self),))
+    return object.__format__(self, spec)
+
+
+_EXACT_UFUNCS = {"add", "subtract", "multiply", "divide", "true_divide", "negative", "positive"}
+
+
+def _as_float_ufunc(self: Value, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """numpy's ufunc on a Value, as numpy runs it on any object (a 0-d object array); on a
+    float argument, anything but + − × ÷ is refused: numpy's own (np.exp) is not math's."""
+    import numpy as np
+
+    recorder = _recorder.get()
+    exact = method == "__call__" and ufunc.__name__ in _EXACT_UFUNCS
+    floats = recorder is not None and any(
+        isinstance(x, Value) and recorder.input_only(x) for x in inputs
+    )
+    if floats and not exact:
+        recorder.refused = (
+            f"it computes numpy's {ufunc.__name__} on a float argument, which numpy "
+            "computes otherwise on a float than on a Value; use autograd's ops"
+        )
+    plain = [np.asarray(x, dtype=object) if isinstance(x, Value) else x for x in inputs]
+    return getattr(ufunc, method)(*plain, **kwargs)
 
 
 _AS_FLOAT: dict[str, Any] = {
+    "__array_ufunc__": _as_float_ufunc,
     **{f"__{n}__": _as_float_compare(f"__{n}__") for n in ("eq", "ne", "lt", "le", "gt", "ge")},
-    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("float", "int", "index", "trunc")},
-    **{f"__{n}__": _as_float_use(f"__{n}__") for n in ("floor", "ceil", "round")},
     "__bool__": _as_float_bool,
+    "__hash__": _as_float_hash,
     "__repr__": _as_float_repr,
     "__format__": _as_float_format,
-    "__hash__": object.__hash__,  # (a Value is hashed as itself, == or not)
 }
+_MISSING = object()
+_SAVED: dict[str, Any] = {}  # Value's own, put back when the last trace ends
 
 
 def _hook(on: bool) -> None:
@@ -308,8 +339,11 @@ def _hook(on: bool) -> None:
         setattr(Value, "grad", _RecordingGrad() if _hooked else _grad_slot)  # noqa: B010
         for name, method in _AS_FLOAT.items():
             if _hooked:
+                _SAVED[name] = Value.__dict__.get(name, _MISSING)
                 setattr(Value, name, method)
-            elif name == "__repr__":
-                Value.__repr__ = _value_repr  # type: ignore[method-assign]
-            elif name != "__hash__":
+            elif _SAVED[name] is _MISSING:
                 delattr(Value, name)
+            else:
+                setattr(Value, name, _SAVED[name])
+        if not _hooked:
+            _SAVED.clear()

@@ -90,6 +90,14 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         raise Untraceable(recorder.refused)
     result = _plain(result)  # (a number it returns is not a use of it)
     loss, outputs = _outputs(result)
+    if recorder.input_only(loss):
+        raise Untraceable(
+            "its loss is computed from its float arguments alone: eagerly a float, which has "
+            "no backward()"
+        )
+    # what it computes from float arguments alone is, eagerly, a float: returned as one
+    result = _floats(result, recorder.input_only, lambda v: v.data)
+    outputs = _floats(outputs, recorder.input_only, AsFloat)
     guarded = [g.left for g in recorder.guards] + [
         g.right for g in recorder.guards if g.right is not None
     ]
@@ -187,6 +195,25 @@ def _outputs(result: Any) -> tuple[Value, Any]:
     )
 
 
+class AsFloat:
+    """In a trace's outputs, a Value the step computed from its float arguments alone: the
+    step returns its number, a float, as eagerly."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Value) -> None:
+        self.value = value
+
+
+def _floats(x: Any, floaty: Callable[[Value], bool], wrap: Callable[[Value], Any]) -> Any:
+    """``x`` with each Value v for which ``floaty(v)`` holds replaced by ``wrap(v)``."""
+    if isinstance(x, Value):
+        return wrap(x) if floaty(x) else x
+    if isinstance(x, (tuple, list)):
+        return _rebuilt(x, [_floats(v, floaty, wrap) for v in x])
+    return x
+
+
 def _keep_values(x: Any) -> Any:
     if isinstance(x, Value):
         return x
@@ -198,6 +225,8 @@ def _keep_values(x: Any) -> Any:
 def _values(x: Any) -> list[Value]:
     if isinstance(x, Value):
         return [x]
+    if isinstance(x, AsFloat):
+        return [x.value]
     if isinstance(x, (tuple, list)):
         return [v for item in x for v in _values(item)]
     return []
@@ -253,6 +282,8 @@ def shape_of(tr: Trace) -> tuple[bytes, list[tuple[Any, ...]]]:
 def _keep_slots(x: Any, slot: dict[Value, int]) -> Any:
     if isinstance(x, Value):
         return slot[x]
+    if isinstance(x, AsFloat):
+        return ("float", slot[x.value])
     if isinstance(x, (tuple, list)):
         return (type(x).__name__, [_keep_slots(v, slot) for v in x])
     return repr(x)
