@@ -7,47 +7,22 @@ from __future__ import annotations
 
 import pytest
 
-import autograd
 from autograd import Value
 from autograd import functions as F
 
 np = pytest.importorskip("numpy")
+
+from eager_oracle import eagerly, side_by_side  # noqa: E402
 
 from autograd.replay.factor import grid  # noqa: E402
 
 BACKENDS = pytest.mark.parametrize("backend", ["python", "numpy"])
 
 
-def outcome(step, params, args):
-    """What a call gives: the returned Values' numbers and gradients and the parameters'
-    gradients, as bits; or the error eager raises, by type and message."""
-    try:
-        out = step(*args)
-    except ArithmeticError as e:
-        return type(e).__name__, str(e), [p.grad.hex() for p in params]
-    values = out if isinstance(out, (tuple, list)) else (out,)
-    return [(v.data.hex(), v.grad.hex()) for v in values], [p.grad.hex() for p in params]
-
-
-def eagerly(fn):
-    """The eager step: ``out = fn(*args)``, then the loss's backward()."""
-
-    def step(*args):
-        out = fn(*args)
-        (out[0] if isinstance(out, (tuple, list)) else out).backward()
-        return out
-
-    return step
-
-
 def assert_as_eager(make, calls, backend, replayed):
     """``make()`` gives (parameters, fn), fresh; every call of ``calls`` gives the same, eagerly
     and compiled, and the compiled step replays ``replayed`` of them (None: any)."""
-    eager_params, fn = make()
-    params, compiled_fn = make()
-    step = autograd.compile(compiled_fn, backend=backend)
-    for k, args in enumerate(calls):
-        assert outcome(step, params, args) == outcome(eagerly(fn), eager_params, args), k
+    step = side_by_side(make, calls, backend)
     if replayed is not None:
         assert step.counts["replayed"] == replayed
 
