@@ -784,3 +784,18 @@ def test_value_is_as_it_was_after_a_trace(backend):
     step(1.0), step(2.0)
     assert vars(Value) == before
     assert Value(1.0) != Value(1.0) and hash(w) == object.__hash__(w) and bool(Value(0.0))
+
+
+def test_a_numpy_float64_computed_from_arguments_comes_back_as_one(backend):
+    w = Value(0.5)
+    step = autograd.compile(
+        lambda a, s, x: (w * a[0], a[1], a[1] * 2.0, s, x * 2.0), backend=backend
+    )
+    for _ in range(2):  # traced, then replayed
+        _, *numbers = step(np.array([1.0, 3.0]), np.float64(4.0), 1.5)
+        assert [(type(n).__name__, n) for n in numbers] == [
+            ("float64", 3.0),
+            ("float64", 6.0),
+            ("float64", 4.0),
+            ("float", 3.0),
+        ]

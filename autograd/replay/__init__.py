@@ -269,7 +269,7 @@ class Compiled:
 
     def _call_on(self, args: tuple[Any, ...], kwargs: dict[str, Any], leaves: list[Value]) -> Any:
         """``fn`` called with the k-th input float of the arguments replaced by ``leaves[k]``."""
-        rebuilt = _rebuild((*args, *kwargs.values()), leaves)
+        rebuilt = _rebuild((*args, *kwargs.values()), leaves, tracer().numpy_leaves)
         return self.fn(*rebuilt[: len(args)], **dict(zip(kwargs, rebuilt[len(args) :])))
 
     def _merge(self, entries: list[_Entry], tr: Trace, shape: Any) -> bool:
@@ -324,9 +324,9 @@ def _template(outputs: Any, slots: dict[Value, int]) -> Callable[[list[Value]], 
     (in that order): the same nesting of lists and tuples, and NOT_REPLAYED where it was."""
     if isinstance(outputs, Value):
         return itemgetter(slots[outputs])
-    if isinstance(outputs, AsFloat):  # eagerly a float: its number
-        at = slots[outputs.value]
-        return lambda values: values[at].data
+    if isinstance(outputs, AsFloat):  # eagerly a float (or numpy's float64): its number
+        at, kind = slots[outputs.value], outputs.kind
+        return lambda values: kind(values[at].data)
     if isinstance(outputs, (tuple, list)):
         kind = type(outputs)
         if outputs and all(isinstance(x, Value) for x in outputs):  # a row of Values

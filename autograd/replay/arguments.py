@@ -81,9 +81,18 @@ _DICTS = {dict, OrderedDict, defaultdict}
 _STATIC = {int, str, bool, type(None)}
 
 
-def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
-    """The arguments with the k-th input float replaced by ``leaves[k]`` (to trace ``fn``)."""
+def _rebuild(
+    args: tuple[Any, ...], leaves: list[Value], numpy: set[int] | None = None
+) -> tuple[Any, ...]:
+    """The arguments with the k-th input float replaced by ``leaves[k]`` (to trace ``fn``);
+    ``numpy`` gets the ids of the leaves that stand for numpy floats (arrays' and scalars')."""
     it = iter(leaves)
+    numpy = set() if numpy is None else numpy
+
+    def numpy_leaf() -> Value:
+        leaf = next(it)
+        numpy.add(id(leaf))
+        return leaf
 
     def rebuild(x: Any) -> Any:
         kind = type(x)
@@ -100,9 +109,9 @@ def _rebuild(args: tuple[Any, ...], leaves: list[Value]) -> tuple[Any, ...]:
             rebuilt.update(zip(x, map(rebuild, x.values())))
             return rebuilt
         if _is_float_array(x):
-            return _value_array([next(it) for _ in range(x.size)], x.shape)
-        if isinstance(x, float):
-            return next(it)
+            return _value_array([numpy_leaf() for _ in range(x.size)], x.shape)
+        if isinstance(x, float):  # a subclass: numpy's float64
+            return numpy_leaf() if type(x).__module__ == "numpy" else next(it)
         return x
 
     return tuple(rebuild(a) for a in args)

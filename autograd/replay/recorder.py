@@ -55,6 +55,7 @@ class _Recorder:
         self.made: list[Value] = []  # the Values this call made, in order
         self.resets: dict[Value, Any] = {}  # p.grad = number (float or int), by the step
         self._input_only = {id(leaf): True for leaf in inputs}
+        self.numpy_leaves: set[int] = set()  # the inputs that stand for numpy's float64s
 
     def copy(self, leaf: Value, source: Value) -> Any:
         """``Value(source)`` made ``leaf``. Run eagerly, the inputs are floats, so ``source``
@@ -111,6 +112,22 @@ class _Recorder:
             known[id(node)] = all(known[id(p)] for p in node.parents if type(p) is not float)
             stack.pop()
         return known[id(v)]
+
+    def float_kind(self, v: Value) -> type:
+        """The type of the number a float-like ``v`` is, eagerly: numpy's float64 where an
+        input it is computed from is one (numpy's scalars win over floats), else float."""
+        if self.numpy_leaves:
+            seen, stack = set(), [v]
+            while stack:
+                node = stack.pop()
+                if id(node) in self.numpy_leaves:
+                    import numpy as np
+
+                    return np.float64
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    stack.extend(p for p in node.parents if type(p) is not float)
+        return float
 
     def probe(self, node: Value, number: float) -> Probe:
         return Probe(number, (), self, node)

@@ -96,8 +96,9 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
             "no backward()"
         )
     # what it computes from float arguments alone is, eagerly, a float: returned as one
-    result = _floats(result, recorder.input_only, lambda v: v.data)
-    outputs = _floats(outputs, recorder.input_only, AsFloat)
+    kind = recorder.float_kind
+    result = _floats(result, recorder.input_only, lambda v: kind(v)(v.data))
+    outputs = _floats(outputs, recorder.input_only, lambda v: AsFloat(v, kind(v)))
     guarded = [g.left for g in recorder.guards] + [
         g.right for g in recorder.guards if g.right is not None
     ]
@@ -197,12 +198,13 @@ def _outputs(result: Any) -> tuple[Value, Any]:
 
 class AsFloat:
     """In a trace's outputs, a Value the step computed from its float arguments alone: the
-    step returns its number, a float, as eagerly."""
+    step returns its number, as eagerly: a float, or numpy's float64 where one of the
+    arguments it is computed from is numpy's (numpy's scalar arithmetic keeps its type)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("kind", "value")
 
-    def __init__(self, value: Value) -> None:
-        self.value = value
+    def __init__(self, value: Value, kind: type) -> None:
+        self.value, self.kind = value, kind
 
 
 def _floats(x: Any, floaty: Callable[[Value], bool], wrap: Callable[[Value], Any]) -> Any:
@@ -283,7 +285,7 @@ def _keep_slots(x: Any, slot: dict[Value, int]) -> Any:
     if isinstance(x, Value):
         return slot[x]
     if isinstance(x, AsFloat):
-        return ("float", slot[x.value])
+        return (x.kind.__name__, slot[x.value])
     if isinstance(x, (tuple, list)):
         return (type(x).__name__, [_keep_slots(v, slot) for v in x])
     return repr(x)
