@@ -4,10 +4,10 @@ While ``autograd.compile`` traces a step, ``Value.data`` and ``Value.grad`` are 
 that note what the step's own code (not the engine's) does with them: a read of ``.data`` gives
 a :class:`~.probe.Probe`; setting a parameter's ``.grad`` (its ``zero_grad()``) is noted, to
 be done at every replay; reading ``.grad`` or assigning ``.data`` is refused. A float argument
-is a Value then, and so is what the step computes from such Values only; compared, tested,
-converted or printed by the step's code, it acts as the float it stands for (a Probe of its
-number). The hooks are on while any trace runs, in any thread; they act in the tracing
-context only.
+is a Value then, and so is what the step computes from such Values by Python's arithmetic
+(*float-like*); compared, tested, hashed or printed by the step's code, it acts as the float
+it stands for (a Probe of its number). The hooks are on while any trace runs, in any thread;
+they act in the tracing context only, and leave Value as it was when the last trace ends.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class _Recorder:
         self.aliases: dict[int, tuple[Value, Value]] = {}  # id(leaf) -> (leaf, its source)
         self.made: list[Value] = []  # the Values this call made, in order
         self.resets: dict[Value, Any] = {}  # p.grad = number (float or int), by the step
-        self._input_only = {id(leaf): True for leaf in inputs}
+        self._float_like = {id(leaf): True for leaf in inputs}
         self.numpy_leaves: set[int] = set()  # the inputs that stand for numpy's float64s
 
     def copy(self, leaf: Value, source: Value) -> Any:
@@ -62,7 +62,7 @@ class _Recorder:
         must be one, or computed from them only: then ``leaf`` is a leaf whose number is
         ``source``'s at every replay. Else ``source`` is returned, and Value() refuses it, as
         it does eagerly."""
-        return self.alias(leaf, source) if self.input_only(source) else source
+        return self.alias(leaf, source) if self.float_like(source) else source
 
     def alias(self, leaf: Value, source: Value) -> float:
         """``leaf`` is a leaf (no gradient passes through it) whose number is ``source``'s at
@@ -73,7 +73,7 @@ class _Recorder:
     def detach(self, leaf: Value, source: Value) -> None:
         """``source.detach()`` made ``leaf``: a copy of it (eagerly, a float argument has no
         ``detach()``: refused)."""
-        if self.input_only(source):
+        if self.float_like(source):
             self.refused = "it calls .detach() on a float argument"
         self.alias(leaf, source)
 
@@ -87,14 +87,14 @@ class _Recorder:
         node.label, node.op, node.parents = "", op, inputs
         self.made.append(node)
         self.alias(leaf, node)
-        if self.input_only(node):  # eagerly, arithmetic on floats: a float, as the node
-            self._input_only[id(leaf)] = True
+        if self.float_like(node):  # eagerly, arithmetic on floats: a float, as the node
+            self._float_like[id(leaf)] = True
 
-    def input_only(self, v: Value) -> bool:
-        """Whether ``v`` is an input, or made from inputs and numbers by Python's arithmetic
+    def float_like(self, v: Value) -> bool:
+        """Whether ``v`` is *float-like*: an input, or made from inputs and numbers by Python's arithmetic
         only (+ − × ÷ **, abs): a float, when the step runs eagerly. (``autograd.sum`` of
         floats, say, is a Value then too.)"""
-        known = self._input_only
+        known = self._float_like
         stack = [v]
         while stack:
             node = stack[-1]
@@ -256,7 +256,7 @@ class _RecordingGrad:
 def _number(v: Value) -> Probe | None:
     """The Probe of a float-like Value's number, in the tracing context; else None."""
     recorder = _recorder.get()
-    if recorder is None or not recorder.input_only(v):
+    if recorder is None or not recorder.float_like(v):
         return None
     return recorder.probe(v, _get(v))
 
@@ -322,7 +322,7 @@ def _as_float_ufunc(self: Value, ufunc: Any, method: str, *inputs: Any, **kwargs
     recorder = _recorder.get()
     exact = method == "__call__" and ufunc.__name__ in _EXACT_UFUNCS
     floats = recorder is not None and any(
-        isinstance(x, Value) and recorder.input_only(x) for x in inputs
+        isinstance(x, Value) and recorder.float_like(x) for x in inputs
     )
     if floats and not exact:
         recorder.refused = (

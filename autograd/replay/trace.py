@@ -90,15 +90,15 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         raise Untraceable(recorder.refused)
     result = _plain(result)  # (a number it returns is not a use of it)
     loss, outputs = _outputs(result)
-    if recorder.input_only(loss):
+    if recorder.float_like(loss):
         raise Untraceable(
             "its loss is computed from its float arguments alone: eagerly a float, which has "
             "no backward()"
         )
     # what it computes from float arguments alone is, eagerly, a float: returned as one
     kind = recorder.float_kind
-    result = _floats(result, recorder.input_only, lambda v: kind(v)(v.data))
-    outputs = _floats(outputs, recorder.input_only, lambda v: AsFloat(v, kind(v)))
+    result = _floats(result, recorder.float_like, lambda v: kind(v)(v.data))
+    outputs = _floats(outputs, recorder.float_like, lambda v: AsFloat(v, kind(v)))
     guarded = [g.left for g in recorder.guards] + [
         g.right for g in recorder.guards if g.right is not None
     ]
