@@ -28,8 +28,8 @@ def exact(x):
 def eagerly(fn):
     """The eager step: ``out = fn(*args)``, then the loss's backward()."""
 
-    def step(*args):
-        out = fn(*args)
+    def step(*args, **kwargs):
+        out = fn(*args, **kwargs)
         (out[0] if isinstance(out, (tuple, list)) else out).backward()
         return out
 

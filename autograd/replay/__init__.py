@@ -59,6 +59,7 @@ from .trace import (
     Trace,
     Untraceable,
     _values,
+    made,
     shape_of,
     trace,
 )
@@ -331,13 +332,7 @@ def _template(outputs: Any, slots: dict[Value, int]) -> Callable[[list[Value]], 
         kind = type(outputs)
         if outputs and all(isinstance(x, Value) for x in outputs):  # a row of Values
             at = [slots[x] for x in outputs]
-            return lambda values: _made(kind, list(map(values.__getitem__, at)))
+            return lambda values: made(kind, list(map(values.__getitem__, at)))
         parts = [_template(x, slots) for x in outputs]
-        return lambda values: _made(kind, [part(values) for part in parts])
+        return lambda values: made(kind, [part(values) for part in parts])
     return lambda values: outputs  # NOT_REPLAYED
-
-
-def _made(kind: type, items: list[Any]) -> Any:
-    if kind is list:
-        return items
-    return kind(*items) if hasattr(kind, "_fields") else kind(items)  # namedtuples too

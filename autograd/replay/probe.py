@@ -75,24 +75,6 @@ class Probe:
                 )
         return Probe(outcome, _needs(self) + _needs(other), self.recorder)
 
-    def __lt__(self, other: Any) -> Any:
-        return self._compare(other, "<")
-
-    def __le__(self, other: Any) -> Any:
-        return self._compare(other, "<=")
-
-    def __gt__(self, other: Any) -> Any:
-        return self._compare(other, ">")
-
-    def __ge__(self, other: Any) -> Any:
-        return self._compare(other, ">=")
-
-    def __eq__(self, other: Any) -> Any:
-        return self._compare(other, "==")
-
-    def __ne__(self, other: Any) -> Any:
-        return self._compare(other, "!=")
-
     def __bool__(self) -> bool:
         return bool(self._use())
 
@@ -157,6 +139,15 @@ def _binary(f: Callable[[Any, Any], Any], reflected: bool) -> Callable[[Probe, A
     return op
 
 
+def _comparison(name: str) -> Callable[[Probe, Any], Any]:
+    symbol = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}[name]
+
+    def compare(self: Probe, other: Any) -> Any:
+        return self._compare(other, symbol)
+
+    return compare
+
+
 def _unary_probe(f: Callable[[Any], Any]) -> Callable[[Probe], Probe]:
     def op(self: Probe) -> Probe:
         return Probe(f(self.number), _needs(self), self.recorder)
@@ -170,6 +161,8 @@ for _name, _f in {
 }.items():  # fmt: skip
     setattr(Probe, f"__{_name}__", _binary(_f, False))
     setattr(Probe, f"__r{_name}__", _binary(_f, True))
+for _name in ("lt", "le", "gt", "ge", "eq", "ne"):
+    setattr(Probe, f"__{_name}__", _comparison(_name))
 for _name, _f in {"neg": operator.neg, "pos": operator.pos, "abs": abs}.items():
     setattr(Probe, f"__{_name}__", _unary_probe(_f))
 

@@ -229,9 +229,10 @@ class _RecordingGrad:
     def __set__(self, obj: Any, g: Any) -> None:
         recorder = _recorder.get()
         if recorder is not None:
-            new = _seq_of(obj) > recorder.start
+            seq = _seq_of(obj)
+            new = seq > recorder.start
             # (+0.0 into a Value the step made — as the engine makes every one — is nothing)
-            made = _seq_of(obj) > recorder.body
+            made = seq > recorder.body
             if not (made and type(g) is float and g == 0.0 and math.copysign(1.0, g) > 0.0):
                 frame = sys._getframe(1)
                 if _is_engine(frame.f_code, frame):

@@ -88,7 +88,8 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         _hook(False)
     if recorder.refused:
         raise Untraceable(recorder.refused)
-    result = _plain(result)  # (a number it returns is not a use of it)
+    # (a number it returns is not a use of it)
+    result = _mapped(result, lambda v: v.number if isinstance(v, Probe) else v)
     loss, outputs = _outputs(result)
     if recorder.float_like(loss):
         raise Untraceable(
@@ -96,9 +97,11 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
             "no backward()"
         )
     # what it computes from float arguments alone is, eagerly, a float: returned as one
-    kind = recorder.float_kind
-    result = _floats(result, recorder.float_like, lambda v: kind(v)(v.data))
-    outputs = _floats(outputs, recorder.float_like, lambda v: AsFloat(v, kind(v)))
+    floaty, kind = recorder.float_like, recorder.float_kind
+    result = _mapped(result, lambda v: kind(v)(v.data) if isinstance(v, Value) and floaty(v) else v)
+    outputs = _mapped(
+        outputs, lambda v: AsFloat(v, kind(v)) if isinstance(v, Value) and floaty(v) else v
+    )
     guarded = [g.left for g in recorder.guards] + [
         g.right for g in recorder.guards if g.right is not None
     ]
@@ -137,19 +140,18 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     )
 
 
-_THREAD = "part of its graph is built in another thread, where the trace cannot follow it"
-
-
 def _check_nodes(nodes: list[Value], start: int, mine: set[int]) -> None:
     """Untraceable unless every node is one a replay can run: made by this call, in this
     thread, by an op of the table."""
     from ..custom import Custom
 
     for node in nodes:
+        if node._seq > start and id(node) not in mine:
+            raise Untraceable(
+                "part of its graph is built in another thread, where the trace cannot follow it"
+            )
         op = node.op
         if op is None:
-            if node._seq > start and id(node) not in mine:
-                raise Untraceable(_THREAD)
             continue
         if isinstance(op, Custom):
             raise Untraceable(
@@ -164,23 +166,21 @@ def _check_nodes(nodes: list[Value], start: int, mine: set[int]) -> None:
                 "would compute anew from today's parameters; build it inside the step, or "
                 "use its .detach()"
             )
-        if id(node) not in mine:
-            raise Untraceable(_THREAD)
 
 
-def _plain(x: Any) -> Any:
-    """``x`` with every Probe in it (in nested lists and tuples) replaced by its number."""
-    if isinstance(x, Probe):
-        return x.number
-    if isinstance(x, (tuple, list)) and any(isinstance(v, (Probe, tuple, list)) for v in x):
-        return _rebuilt(x, [_plain(v) for v in x])
-    return x
+def _mapped(x: Any, f: Callable[[Any], Any]) -> Any:
+    """``x`` with ``f`` applied to everything in it but its lists and tuples (followed, and
+    rebuilt of their kind: a namedtuple too)."""
+    if isinstance(x, (tuple, list)):
+        return made(type(x), [_mapped(v, f) for v in x])
+    return f(x)
 
 
-def _rebuilt(x: Any, items: list[Any]) -> Any:
-    """A list or tuple of ``x``'s kind (a namedtuple too) holding ``items``."""
-    kind = type(x)
-    return kind(*items) if hasattr(x, "_fields") else kind(items)
+def made(kind: type, items: list[Any]) -> Any:
+    """A list or tuple of ``kind`` (a namedtuple's too) holding ``items``."""
+    if kind is list:
+        return items
+    return kind(*items) if hasattr(kind, "_fields") else kind(items)
 
 
 def _outputs(result: Any) -> tuple[Value, Any]:
@@ -189,7 +189,7 @@ def _outputs(result: Any) -> tuple[Value, Any]:
     if isinstance(result, Value):
         return result, result
     if isinstance(result, (tuple, list)) and result and isinstance(result[0], Value):
-        return result[0], _keep_values(result)
+        return result[0], _mapped(result, lambda v: v if isinstance(v, Value) else NOT_REPLAYED)
     raise Untraceable(
         "it must return a Value (the loss), or a tuple or list whose first item is the loss, "
         f"got {type(result).__name__}"
@@ -205,23 +205,6 @@ class AsFloat:
 
     def __init__(self, value: Value, kind: type) -> None:
         self.value, self.kind = value, kind
-
-
-def _floats(x: Any, floaty: Callable[[Value], bool], wrap: Callable[[Value], Any]) -> Any:
-    """``x`` with each Value v for which ``floaty(v)`` holds replaced by ``wrap(v)``."""
-    if isinstance(x, Value):
-        return wrap(x) if floaty(x) else x
-    if isinstance(x, (tuple, list)):
-        return _rebuilt(x, [_floats(v, floaty, wrap) for v in x])
-    return x
-
-
-def _keep_values(x: Any) -> Any:
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, (tuple, list)):
-        return _rebuilt(x, [_keep_values(v) for v in x])
-    return NOT_REPLAYED
 
 
 def _values(x: Any) -> list[Value]:
