@@ -23,6 +23,7 @@ graphs draw its ``symbol``. Adding an op is one row (plus, if it should be a met
 
 from __future__ import annotations
 
+import builtins
 import functools
 import math
 import operator
@@ -556,6 +557,24 @@ OPS: dict[str, Op] = {op.name: op for op in (
        arrays=(_logsumexp_rows, _logsumexp_derivative_rows)),
 )}
 # fmt: on
+
+
+# Not a row of the table: the node a traced step's sum() of float arguments makes (see
+# autograd.replay.builtin_sum). Python's sum() adds floats with compensation from 3.12, so it
+# is its own op: the forward is sum() itself, and ∂/∂ each input is 1, as for Σ.
+
+
+_BUILTIN_SUM = builtins.sum  # (a trace puts its own in builtins while it runs)
+
+
+def python_sum(start: float, *xs: float) -> float:
+    """``sum(xs, start)``, Python's own (floats: compensated from Python 3.12)."""
+    return _BUILTIN_SUM(xs, start)
+
+
+PYTHON_SUM = Op(
+    "python_sum", python_sum, lambda *xs, out: (1.0,) * len(xs), symbol="sum()", arity=None
+)
 
 
 # --- Running a forward with errors that name the op ---------------------------------------

@@ -16,7 +16,6 @@ n + 2 nodes to the graph, not 3n.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
@@ -214,7 +213,9 @@ def hinge(scores: Any, targets: Any) -> Value:
     """
     ss, ts = _pairs(scores, targets, "hinge")
     for t in ts:
-        if _data(t) not in (-1.0, 1.0):
+        # (one comparison, the same for −1 and +1: compiled, a mini-batch of other labels
+        # passes the same guards)
+        if abs(_data(t)) != 1.0:
             raise ValueError(
                 f"hinge: targets must be -1 or +1, got {_data(t)} (map 0/1 labels with 2*y - 1)"
             )
@@ -266,13 +267,18 @@ def _cross_entropy_one(logits: Any, target: Any, where: str) -> Value:
             f"{where}: a target must be a class index (int) or a list of class probabilities, "
             f"got {type(target).__name__} {target!r}"
         )
-    ts = [as_float(t, where) for t in _items(target, where, "targets")]
+    ts = [
+        t if isinstance(t, Value) else as_float(t, where) for t in _items(target, where, "targets")
+    ]
     if len(ts) != len(shifted):
         raise ValueError(f"{where}: {len(shifted)} logits but {len(ts)} target probabilities")
-    total = math.fsum(ts)
-    if not (all(t >= 0.0 for t in ts) and math.isclose(total, 1.0, rel_tol=1e-9)):
+    # (checked with Python's arithmetic on their numbers, whose outcome is the same for any
+    # valid targets: compiled, a mini-batch of other targets passes the same guards)
+    probabilities = [_data(t) for t in ts]
+    total = sum(probabilities)
+    if not (all(p >= 0.0 for p in probabilities) and abs(total - 1.0) <= 1e-9):
         raise ValueError(
-            f"{where}: target probabilities must be >= 0 and sum to 1, got {ts} "
+            f"{where}: target probabilities must be >= 0 and sum to 1, got {probabilities} "
             f"(sum {total!r}); normalise them, or give the class index"
         )
     return lse * sum(ts) - dot(ts, shifted)  # Σ tᵢ (lse − zᵢ)

@@ -122,7 +122,7 @@ def fit(
     batch shape is traced, the others replayed — the same numbers, bit for bit, faster; without
     mini-batches, X and y are read once for all epochs (the compiled step's ``bind``). (Integer
     targets, class indices, are static to a compiled step: mini-batches of changing labels trace
-    again, and after a few run eagerly.)
+    again, and after a few run eagerly; as one-hot float targets, any mini-batch replays.)
     """
     rows, targets = _plain(X), _plain(y)
     if not isinstance(rows, list) or not isinstance(targets, list):

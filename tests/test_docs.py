@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 
@@ -31,5 +32,7 @@ def test_pydoc_renders_the_package():
     out = subprocess.run(
         [sys.executable, "-m", "pydoc", "autograd"], capture_output=True, text=True, check=True
     )
-    for shown in ("class Value", "grad(output:", "create_graph", "draw_dot(root", "gradcheck("):
-        assert shown in out.stdout
+    # (from Python 3.13, pydoc writes a long signature a parameter a line)
+    shown = re.sub(r"\(\s+", "(", out.stdout)
+    for part in ("class Value", "grad(output:", "create_graph", "draw_dot(root", "gradcheck("):
+        assert part in shown

@@ -16,6 +16,8 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..ops import OPS, Op
+
 if TYPE_CHECKING:
     from ..value import Value
 
@@ -122,8 +124,10 @@ class Probe:
         return getattr(self._use(), name)
 
 
-def _binary(f: Callable[[Any, Any], Any], reflected: bool) -> Callable[[Probe, Any], Any]:
-    def op(self: Probe, other: Any) -> Any:
+def _binary(
+    f: Callable[[Any, Any], Any], reflected: bool, op: Op | None
+) -> Callable[[Probe, Any], Any]:
+    def compute(self: Probe, other: Any) -> Any:
         if isinstance(other, Probe):
             number = other.number
         elif isinstance(other, numbers.Real):
@@ -131,12 +135,17 @@ def _binary(f: Callable[[Any, Any], Any], reflected: bool) -> Callable[[Probe, A
         else:
             return NotImplemented  # (a Value: its own method takes the number, a use)
         result = f(number, self.number) if reflected else f(self.number, number)
+        if op is not None and self.node is not None:
+            partner = other.node if isinstance(other, Probe) else _as_constant(number)
+            if partner is not None:
+                inputs = (partner, self.node) if reflected else (self.node, partner)
+                return self.recorder.derive(op, inputs, result)
         needs = _needs(self) + _needs(other)
         if isinstance(result, tuple):  # divmod
             return tuple(Probe(r, needs, self.recorder) for r in result)
         return Probe(result, needs, self.recorder)
 
-    return op
+    return compute
 
 
 def _comparison(name: str) -> Callable[[Probe, Any], Any]:
@@ -148,23 +157,31 @@ def _comparison(name: str) -> Callable[[Probe, Any], Any]:
     return compare
 
 
-def _unary_probe(f: Callable[[Any], Any]) -> Callable[[Probe], Probe]:
-    def op(self: Probe) -> Probe:
+def _unary_probe(f: Callable[[Any], Any], op: Op | None) -> Callable[[Probe], Probe]:
+    def compute(self: Probe) -> Probe:
+        if op is not None and self.node is not None:
+            return self.recorder.derive(op, (self.node,), f(self.number))
         return Probe(f(self.number), _needs(self), self.recorder)
 
-    return op
+    return compute
 
 
+# Python's + − × ÷, negation and abs of numbers read are ops of the table, which compute them
+# as Python does: their results are nodes too (a comparison of one is a guard on its outcome)
+_DERIVED = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "neg": "neg", "abs": "abs"}
 for _name, _f in {
     "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
     "floordiv": operator.floordiv, "mod": operator.mod, "divmod": divmod, "pow": operator.pow,
 }.items():  # fmt: skip
-    setattr(Probe, f"__{_name}__", _binary(_f, False))
-    setattr(Probe, f"__r{_name}__", _binary(_f, True))
+    _op = OPS[_DERIVED[_name]] if _name in _DERIVED else None
+    setattr(Probe, f"__{_name}__", _binary(_f, False, _op))
+    setattr(Probe, f"__r{_name}__", _binary(_f, True, _op))
 for _name in ("lt", "le", "gt", "ge", "eq", "ne"):
     setattr(Probe, f"__{_name}__", _comparison(_name))
 for _name, _f in {"neg": operator.neg, "pos": operator.pos, "abs": abs}.items():
-    setattr(Probe, f"__{_name}__", _unary_probe(_f))
+    setattr(
+        Probe, f"__{_name}__", _unary_probe(_f, OPS[_DERIVED[_name]] if _name in _DERIVED else None)
+    )
 
 numbers.Real.register(Probe)
 

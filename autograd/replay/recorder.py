@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from ..ops import OPS, Op
+from ..ops import OPS, PYTHON_SUM, Op
 from ..value import Value, _new, _next_seq
 from .probe import Probe, _Need
 
@@ -28,6 +28,7 @@ __all__ = ["Guard"]
 
 # The ops of Python's arithmetic: on floats, eagerly, they give floats
 _ARITHMETIC = {OPS[name] for name in ("add", "sub", "mul", "div", "neg", "pow", "vpow", "abs")}
+_ARITHMETIC.add(PYTHON_SUM)  # (sum() of floats: see .builtin_sum)
 
 
 @dataclass
@@ -130,6 +131,22 @@ class _Recorder:
         return float
 
     def probe(self, node: Value, number: float) -> Probe:
+        return Probe(number, (), self, node)
+
+    def derive(self, op: Op, inputs: tuple[Any, ...], number: Any) -> Probe:
+        """The Probe of ``number``, which the step's code computed from numbers it read by
+        Python's arithmetic — ``op`` on ``inputs`` (the nodes read, and floats): a node the
+        replay computes too, as Python does, so that comparing it guards the outcome. (Not
+        finite: a Probe that depends on every number read, which the replay would not
+        compute.)"""
+        if not math.isfinite(number):
+            return Probe(number, tuple(self.pin(x) for x in inputs if type(x) is not float), self)
+        node = _new(Value)
+        node._seq = _next_seq()
+        _set(node, float(number))
+        _grad_set(node, 0.0)
+        node.label, node.op, node.parents = "", op, inputs
+        self.made.append(node)
         return Probe(number, (), self, node)
 
     def pin(self, node: Value) -> _Need:
