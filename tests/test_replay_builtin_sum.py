@@ -118,9 +118,7 @@ def test_sum_of_numpy_float64_arguments_adds_them_one_by_one(backend):
 
 
 def test_sum_of_an_int_and_float_arguments_runs_the_step_eagerly(backend):
-    side_by_side(
-        weighted(lambda xs, w: sum([1, *xs])), CALLS, backend, warns="mixed with ints"
-    )
+    side_by_side(weighted(lambda xs, w: sum([1, *xs])), CALLS, backend, warns="mixed with ints")
 
 
 def test_a_decision_on_a_sum_of_reads_sees_pythons_sum_of_their_floats(backend):
