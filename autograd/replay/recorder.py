@@ -137,9 +137,8 @@ class _Recorder:
         """The Probe of ``number``, which the step's code computed from numbers it read by
         Python's arithmetic — ``op`` on ``inputs`` (the nodes read, and floats): a node the
         replay computes too, as Python does, so that comparing it guards the outcome. (Not
-        finite: a Probe that depends on every number read, which the replay would not
-        compute.)"""
-        if not math.isfinite(number):
+        finite, or after the call: a Probe that depends on every number read.)"""
+        if self.closed or not math.isfinite(number):
             return Probe(number, tuple(self.pin(x) for x in inputs if type(x) is not float), self)
         node = _new(Value)
         node._seq = _next_seq()
