@@ -117,8 +117,26 @@ def test_sum_of_numpy_float64_arguments_adds_them_one_by_one(backend):
     side_by_side(make, [(np.array(TENTHS),), (np.array([1e16, 1.0, -1e16]),)], backend)
 
 
-def test_sum_of_an_int_and_float_arguments_runs_the_step_eagerly(backend):
-    side_by_side(weighted(lambda xs, w: sum([1, *xs])), CALLS, backend, warns="mixed with ints")
+def test_sum_of_ints_then_float_arguments_adds_as_sum_does(backend):
+    side_by_side(weighted(lambda xs, w: sum([1, 2, *xs])), CALLS, backend)
+
+
+def test_sum_of_float_arguments_with_ints_among_them_runs_the_step_eagerly(backend):
+    side_by_side(weighted(lambda xs, w: sum([*xs, 1, *xs])), CALLS, backend, warns="with ints")
+
+
+def test_sum_of_a_generator_of_values_makes_them_in_eagers_order():
+    w = Value(2.0)
+    made = []
+
+    def fn(xs):
+        total = sum(w * x for x in xs)  # each product, then its addition: as eagerly
+        nodes = sorted(autograd.topological_order([total]), key=lambda node: node._seq)
+        made.extend(node.op.name for node in nodes if node.op)
+        return total
+
+    autograd.compile(fn)([1.0, 2.0, 3.0])
+    assert made == ["mul", "add", "mul", "add", "mul", "add"]
 
 
 def test_a_decision_on_a_sum_of_reads_sees_pythons_sum_of_their_floats(backend):

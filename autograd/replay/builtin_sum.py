@@ -4,17 +4,18 @@ From Python 3.12, ``sum()`` adds floats with compensation (Neumaier's): ``sum([0
 1.0, not the 0.9999999999999999 that adding them one after the other gives. It does so for
 floats only — Values it adds with their ``+``. So a float argument that is a Value while the
 step is traced would be summed otherwise than eagerly, where it is a float. While a trace
-runs, ``builtins.sum`` is :func:`traced_sum`, which gives what eager gets:
+runs, ``builtins.sum`` is :func:`traced_sum`, which runs sum()'s own loops — ints, then floats,
+then anything by its ``+`` — on each item as it comes, with the type it has eagerly:
 
-- float arguments (and Python's arithmetic on them: *float-like* Values) summed with floats are
-  one node, :data:`autograd.ops.PYTHON_SUM`, whose forward is ``sum()`` itself on their numbers — at every
-  replay too; what follows the first term that is not a float is added one by one, as
-  ``sum()`` does then;
-- numbers read from ``.data`` (Probes) are summed as ``sum()`` sums their numbers: a node
-  too, where they are floats, so that comparing the sum is a guard on its outcome;
-- a mix whose eager arithmetic a node cannot stand for (an int before or among the float
-  arguments, Probes with them) makes the step run eagerly, with a warning;
-- anything else is ``sum()``'s own business, unchanged, in any thread.
+- float arguments (and Python's arithmetic on them: *float-like* Values) in the loop of floats
+  are one node, :data:`autograd.ops.PYTHON_SUM`, whose forward is ``sum()`` itself on their
+  numbers — at every replay too;
+- numbers read from ``.data`` (Probes) there are summed as ``sum()`` sums their numbers: a
+  node too, where they are reads (or arithmetic on reads), so that comparing the sum is a
+  guard on its outcome;
+- a loop of floats whose arithmetic a node cannot stand for (float arguments with ints, or
+  with Probes) makes the step run eagerly, with a warning;
+- anything else is added as ``sum()`` adds it; in other threads, ``sum()`` is itself.
 
 ``math.sumprod`` (3.12) adds its products in extended precision: on float arguments it makes
 the step run eagerly.
@@ -44,71 +45,76 @@ _REFUSED = (
 
 
 def traced_sum(iterable: Iterable[Any], /, start: Any = 0) -> Any:
-    """``sum(iterable, start)`` as eager computes it (see the module's docstring)."""
+    """``sum(iterable, start)`` as eager computes it (see the module's docstring): sum()'s own
+    three loops, each item taken as it comes (a generator's Values are made in eager's order),
+    with each item's type what it is eagerly."""
     recorder = _recorder.get()
     if recorder is None or recorder.closed:
         return _SUM(iterable, start)
-    items = list(iterable)
-    probes = any(isinstance(x, Probe) for x in (start, *items))
-    if not any(_is_float_value(recorder, x) for x in (start, *items)):
-        if not probes:
-            return _SUM(items, start)
-        if any(isinstance(x, Value) for x in (start, *items)):
-            recorder.refused = _REFUSED.format(name="sum", what="Values")
-            return _SUM(items, start)
-        # numbers read from .data: eager's sum of their numbers — a node, where they are the
-        # nodes' floats (and floats), so that comparing it guards its outcome
-        number = _SUM(list(map(_number, items)), _number(start))
-        if type(start) is int and start == 0 and all(map(_read_float, items)):
-            return recorder.derive(PYTHON_SUM, (0.0, *map(_node, items)), number)
-        return Probe(number, tuple(n for x in (start, *items) for n in _needs(x)), recorder)
-    if probes:
-        recorder.refused = _REFUSED.format(name="sum", what="numbers read from .data")
-        return _SUM(items, start)
-    # Eagerly, sum() adds from start on, in one of three loops: ints (while start and the
-    # items are ints), then floats (once the total is a float: compensated from Python 3.12,
-    # taking ints in too), then any objects, by their own +.
-    floats = [_is_float(recorder, x) for x in items]
-    if type(start) is int and start == 0:
-        if not items or not floats[0]:
-            if items and type(items[0]) in (int, bool):
-                recorder.refused = _REFUSED.format(name="sum", what="ints")
-            return _SUM(items, start)  # (an object first: one by one)
-        first: Any = 0.0  # (0 + x, then the others: as from 0.0)
-    elif _is_float(recorder, start):
-        first = start
-    elif type(start) in (int, bool):
-        recorder.refused = _REFUSED.format(name="sum", what="ints")
-        return _SUM(items, start)
-    else:  # a Value or another object to start: one by one, by their own +
-        return _SUM(items, start)
-    run = next((k for k, is_float in enumerate(floats) if not is_float), len(items))
-    if run < len(items) and type(items[run]) in (int, bool):  # (taken into the floats' loop)
-        recorder.refused = _REFUSED.format(name="sum", what="ints")
-        return _SUM(items, start)
-    inputs = (first, *items[:run])
-    total: Any = _record(PYTHON_SUM, inputs, python_sum(*map(_number, inputs)))
-    for x in items[run:]:  # what ends the floats' loop, and all after it: one by one
-        total = total + x
-    return total
+    items = iter(iterable)
+    result = start
+    if _kind(recorder, result) is int:  # ints, while the sum fits a C long
+        for item in items:
+            fits = (
+                _kind(recorder, item) in (int, bool)
+                and _fits(_number(item))
+                and _fits(_number(result) + _number(item))
+            )
+            result = result + item
+            if not fits:
+                break
+        else:
+            return result
+    if _kind(recorder, result) is float:  # floats (compensated from 3.12), ints taken in
+        run = [result]
+        for item in items:
+            kind = _kind(recorder, item)
+            if kind is float or (kind in (int, bool) and _fits(_number(item))):
+                run.append(item)
+                continue
+            result = _float_sum(recorder, run) + item
+            break
+        else:
+            return _float_sum(recorder, run)
+    for item in items:  # anything else: one by one, by its +
+        result = result + item
+    return result
 
 
-def _is_float(recorder: Any, x: Any) -> bool:
-    """Whether ``x`` is a float when the step runs eagerly: a float, or a float-like Value
-    standing for one (not numpy's float64, which sum() adds as any object)."""
-    return type(x) is float or _is_float_value(recorder, x)
+def _float_sum(recorder: Any, run: list[Any]) -> Any:
+    """What sum()'s loop of floats gives for ``run`` (the total so far, then the items)."""
+    numbers = list(map(_number, run))
+    total = python_sum(*numbers)  # (the node's forward, on the numbers eager has)
+    values = [x for x in run if isinstance(x, Value)]
+    probes = [x for x in run if isinstance(x, Probe)]
+    if not values and not probes:
+        return total
+    ints = any(type(x) is not float for x in numbers)
+    if values and (probes or ints):
+        recorder.refused = _REFUSED.format(
+            name="sum", what="numbers read from .data" if probes else "ints"
+        )
+        return total
+    if values:
+        return _record(PYTHON_SUM, tuple(run), total)
+    if not ints and all(x.node is not None for x in probes):
+        return recorder.derive(PYTHON_SUM, tuple(map(_node, run)), total)
+    return Probe(total, tuple(n for x in probes for n in _needs(x)), recorder)
 
 
-def _is_float_value(recorder: Any, x: Any) -> bool:
-    """Whether ``x`` is a float-like Value standing for a float."""
-    return isinstance(x, Value) and recorder.float_like(x) and recorder.float_kind(x) is float
-
-
-def _read_float(x: Any) -> bool:
-    """Whether ``x`` is a float, or a Probe of a node's float (a read, or arithmetic on reads)."""
+def _kind(recorder: Any, x: Any) -> type:
+    """The type of ``x`` when the step runs eagerly: a Probe's number's, a float-like Value's
+    number's (float, or numpy's float64), else its own."""
     if isinstance(x, Probe):
-        return x.node is not None and type(x.number) is float
-    return type(x) is float
+        return type(x.number)
+    if isinstance(x, Value) and recorder.float_like(x):
+        return recorder.float_kind(x)  # type: ignore[no-any-return]
+    return type(x)
+
+
+def _fits(n: Any) -> bool:
+    """Whether sum() holds ``n`` as a C long (it adds ints so while they fit)."""
+    return type(n) in (int, bool) and -(2**63) <= n < 2**63
 
 
 def _node(x: Any) -> Any:
@@ -126,7 +132,7 @@ def _traced_sumprod(p: Iterable[Any], q: Iterable[Any], /) -> Any:
     recorder = _recorder.get()
     p, q = list(p), list(q)
     floats = recorder is not None and not recorder.closed
-    if floats and any(_is_float_value(recorder, x) for x in (*p, *q)):
+    if floats and any(isinstance(x, Value) and _kind(recorder, x) is float for x in (*p, *q)):
         recorder.refused = (
             "it calls math.sumprod() on float arguments, which Python adds in extended "
             "precision as floats; use autograd.dot"
