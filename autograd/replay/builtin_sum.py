@@ -39,8 +39,8 @@ __all__ = ["install", "traced_sum"]
 _SUM = builtins.sum  # Python's own, whatever the hooks do
 
 _REFUSED = (
-    "it calls {name}() on float arguments mixed with {what}, which Python adds otherwise "
-    "when they are floats than a trace can; use autograd.sum, or floats throughout"
+    "it calls {name}() on float arguments mixed with {what}, which Python adds otherwise when "
+    "the arguments are floats, as a trace cannot follow; use autograd.sum, or floats throughout"
 )
 
 
