@@ -25,16 +25,15 @@ from __future__ import annotations
 
 import builtins
 import math
-import threading
 from collections.abc import Iterable
 from typing import Any
 
+from ..mode import tracer
 from ..ops import PYTHON_SUM, python_sum
 from ..value import Value, _record
 from .probe import Probe, _needs
-from .recorder import _get, _recorder
 
-__all__ = ["install", "traced_sum"]
+__all__ = ["swap", "traced_sum"]
 
 _SUM = builtins.sum  # Python's own, whatever the hooks do
 
@@ -48,7 +47,7 @@ def traced_sum(iterable: Iterable[Any], /, start: Any = 0) -> Any:
     """``sum(iterable, start)`` as eager computes it (see the module's docstring): sum()'s own
     three loops, each item taken as it comes (a generator's Values are made in eager's order),
     with each item's type what it is eagerly."""
-    recorder = _recorder.get()
+    recorder = tracer()
     if recorder is None or recorder.closed:
         return _SUM(iterable, start)
     items = iter(iterable)
@@ -125,11 +124,11 @@ def _number(x: Any) -> Any:
     """The number ``x`` is eagerly: a Probe's, a Value's own (not a Probe of it), or ``x``."""
     if isinstance(x, Probe):
         return x.number
-    return _get(x) if isinstance(x, Value) else x
+    return x.data if isinstance(x, Value) else x  # (read by the engine: the number itself)
 
 
 def _traced_sumprod(p: Iterable[Any], q: Iterable[Any], /) -> Any:
-    recorder = _recorder.get()
+    recorder = tracer()
     p, q = list(p), list(q)
     floats = recorder is not None and not recorder.closed
     if floats and any(isinstance(x, Value) and _kind(recorder, x) is float for x in (*p, *q)):
@@ -142,25 +141,17 @@ def _traced_sumprod(p: Iterable[Any], q: Iterable[Any], /) -> Any:
 
 _SUMPROD = getattr(math, "sumprod", None)
 _saved: list[tuple[Any, str, Any]] = []
-_installed = 0  # traces running, in any thread
-_lock = threading.Lock()
 
 
-def install(on: bool) -> None:
-    """Put :func:`traced_sum` (and the sumprod check) in place while any trace runs, and
-    what was there back when the last one ends."""
-    global _installed
-    with _lock:
-        was = bool(_installed)
-        _installed += 1 if on else -1
-        if bool(_installed) == was:
-            return
-        if _installed:
-            _saved.append((builtins, "sum", builtins.sum))
-            builtins.sum = traced_sum
-            if _SUMPROD is not None:
-                _saved.append((math, "sumprod", math.sumprod))
-                math.sumprod = _traced_sumprod
-        while not _installed and _saved:
-            module, name, original = _saved.pop()
-            setattr(module, name, original)
+def swap(on: bool) -> None:
+    """Put :func:`traced_sum` (and the sumprod check) in place, or what was there back (the
+    recorder's hooks call it as the first trace starts and the last one ends)."""
+    if on:
+        _saved.append((builtins, "sum", builtins.sum))
+        builtins.sum = traced_sum
+        if _SUMPROD is not None:
+            _saved.append((math, "sumprod", math.sumprod))
+            math.sumprod = _traced_sumprod
+    while not on and _saved:
+        module, name, original = _saved.pop()
+        setattr(module, name, original)

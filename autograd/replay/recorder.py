@@ -22,13 +22,14 @@ from typing import Any
 
 from ..ops import OPS, PYTHON_SUM, Op
 from ..value import Value, _new, _next_seq
+from . import builtin_sum
 from .probe import Probe, _Need
 
 __all__ = ["Guard"]
 
 # The ops of Python's arithmetic: on floats, eagerly, they give floats
 _ARITHMETIC = {OPS[name] for name in ("add", "sub", "mul", "div", "neg", "pow", "vpow", "abs")}
-_ARITHMETIC.add(PYTHON_SUM)  # (sum() of floats: see .builtin_sum)
+_ARITHMETIC |= {PYTHON_SUM}  # (and sum() of floats: see .builtin_sum)
 
 
 @dataclass
@@ -81,12 +82,8 @@ class _Recorder:
     def detached(self, leaf: Value, op: Op, inputs: tuple[Any, ...]) -> None:
         """``leaf`` was made by ``op`` from ``inputs`` inside ``no_grad()``: a node that the
         replay computes (made just before it, as it was), which ``leaf`` copies."""
-        node = _new(Value)
-        node._seq, leaf._seq = leaf._seq, _next_seq()
-        _set(node, _get(leaf))
-        _grad_set(node, 0.0)
-        node.label, node.op, node.parents = "", op, inputs
-        self.made.append(node)
+        node = self._made(op, inputs, _get(leaf), leaf._seq)
+        leaf._seq = _next_seq()
         self.alias(leaf, node)
         if self.float_like(node):  # eagerly, arithmetic on floats: a float, as the node
             self._float_like[id(leaf)] = True
@@ -140,13 +137,18 @@ class _Recorder:
         finite, or after the call: a Probe that depends on every number read.)"""
         if self.closed or not math.isfinite(number):
             return Probe(number, tuple(self.pin(x) for x in inputs if type(x) is not float), self)
+        return Probe(number, (), self, self._made(op, inputs, float(number), _next_seq()))
+
+    def _made(self, op: Op, inputs: tuple[Any, ...], number: float, seq: int) -> Value:
+        """A node of ``op`` on ``inputs`` holding ``number``, made now as creation number
+        ``seq``: one the replay computes, as it computes every node the call made."""
         node = _new(Value)
-        node._seq = _next_seq()
-        _set(node, float(number))
+        node._seq = seq
+        _set(node, number)
         _grad_set(node, 0.0)
         node.label, node.op, node.parents = "", op, inputs
         self.made.append(node)
-        return Probe(number, (), self, node)
+        return node
 
     def pin(self, node: Value) -> _Need:
         """The guard on ``node``'s number, bit for bit: one per node."""
@@ -381,3 +383,4 @@ def _hook(on: bool) -> None:
                 setattr(Value, name, _SAVED[name])
         if not _hooked:
             _SAVED.clear()
+        builtin_sum.swap(bool(_hooked))

@@ -23,7 +23,6 @@ from ..mode import _tracer
 from ..ops import Op
 from ..value import Value, _next_seq
 from ..walk import _creation, topological_order
-from . import builtin_sum
 from .probe import Probe
 from .recorder import Guard, _hook, _Recorder, _recorder
 
@@ -79,7 +78,6 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     leaves = [Value(x) for x in inputs]
     recorder = _Recorder(start, leaves)
     _hook(True)
-    builtin_sum.install(True)
     token, tracing = _recorder.set(recorder), _tracer.set(recorder)
     try:
         result = call(leaves)
@@ -87,7 +85,6 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         recorder.closed = True
         _tracer.reset(tracing)
         _recorder.reset(token)
-        builtin_sum.install(False)
         _hook(False)
     if recorder.refused:
         raise Untraceable(recorder.refused)
