@@ -110,7 +110,7 @@ def test_a_loss_still_refuses_a_bad_target_in_a_replayed_mini_batch(backend):
 
     calls = batches([(1.0, -1.0), (-1.0, 1.0), (1.0, 0.5), (-1.0, -1.0)])
     step = side_by_side(make, calls, backend)  # (the same outcomes, the third an error)
-    with pytest.raises(ValueError, match="targets must be -1 or \\+1, got 0.5"):
+    with pytest.raises(ValueError, match=r"targets must be -1 or \+1, got 0\.5"):
         step(*calls[2])
 
 
