@@ -1,4 +1,5 @@
-"""Correctly rounded sums of many rows at once: ``math.fsum``'s numbers at numpy's speed.
+"""math's numbers at numpy's speed: correctly rounded sums of many rows at once (``fsum_rows``,
+``math.fsum``'s numbers) and ``math.exp`` of every element of an array (``exp``).
 
 ``fsum_rows(P)`` returns, for every row of the 2-D float array ``P``, exactly what
 ``math.fsum(row)`` returns — the exact sum of the row, rounded once. Eager ``sum`` and ``dot``
@@ -17,6 +18,14 @@ rows, where ``r`` is right if ``c`` is exact, which the leftovers' lowest bits c
 The rest — a zero result, whose sign ``fsum`` decides, an overflow, sums not proven — are
 summed with ``math.fsum`` itself.
 
+``exp(x)`` is numpy's complex exp of ``x + 0i``: C99's ``cexp`` of a real argument is the C
+library's ``exp`` of it (times cos 0 = 1), and ``math.exp`` calls that same ``exp`` — in glibc
+and musl, and in FreeBSD's msun, whose ``cexp`` numpy carries where the platform has none —
+about five times quicker than ``math.exp`` a Python call an element. Above 709, glibc's
+``cexp`` scales its argument (rounding twice): those elements, and nan, are ``math.exp``'s
+own. The first call checks the route against ``math.exp`` on 30,000 numbers; where any
+differs (another C library, another numpy), every element is ``math.exp``'s.
+
 Needs numpy, imported when first called: the engine itself does not depend on it.
 
 >>> import numpy as np
@@ -27,10 +36,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-__all__ = ["FEW", "fsum_rows"]
+__all__ = ["FEW", "exp", "fsum_rows"]
 
 FEW = 2000  # rows × (terms + 8) below which math.fsum is asked row by row (it is quicker)
 SHORT = 6  # terms up to which the rows are added in order (_short_sums), not split
@@ -73,6 +83,57 @@ def fsum_rows(P: Any, largest: Any = None, smallest: Any = None) -> Any:
     if ask.size:
         r[ask] = [math.fsum(row) for row in P[ask].tolist()]
     return r
+
+
+def exp(x: Any) -> Any:
+    """``math.exp`` of each element of the float array ``x``, bit for bit: an array shaped
+    like ``x``. Raises OverflowError where ``math.exp`` does (an element above 709.78).
+
+    >>> import numpy as np
+    >>> exp(np.array([0.0, -1.0, 2.5])).tolist() == [1.0, math.exp(-1.0), math.exp(2.5)]
+    True
+    """
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    if not _complex_exp_is_maths():
+        return np.fromiter(map(math.exp, x.ravel().tolist()), float, x.size).reshape(x.shape)
+    z = x.astype(np.complex128, order="C")
+    odd = np.flatnonzero(~(x <= _CEXP_EXACT))  # (nan too)
+    if odd.size:
+        z.ravel()[odd] = 0.0
+    np.exp(z, out=z)
+    r = z.real.copy()
+    if odd.size:
+        r.ravel()[odd] = [math.exp(v) for v in x.ravel()[odd].tolist()]
+    return r
+
+
+# up to which glibc's cexp(x + 0i) is exp(x) · 1: it scales x above int(1023 · ln 2)
+_CEXP_EXACT = 709.0
+
+
+@functools.cache
+def _complex_exp_is_maths() -> bool:
+    """Whether numpy's complex exp of x + 0i is ``math.exp(x)`` on a spread of numbers: all
+    sizes up to 709, the subnormal results below −708, zeros, tiny numbers and −inf."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261130)
+    x = np.concatenate(
+        [
+            rng.uniform(-746.0, _CEXP_EXACT, 10_000),
+            rng.uniform(-40.0, 40.0, 10_000),
+            rng.uniform(-1.0, 1.0, 5_000),
+            rng.normal(0.0, 1e-9, 4_000),
+            rng.uniform(-746.0, -708.0, 1_000),
+            [0.0, -0.0, 5e-324, -5e-324, -math.inf, _CEXP_EXACT, -745.13, -708.4, 1e-300],
+        ]
+    )
+    with np.errstate(all="ignore"):
+        got = np.exp(x.astype(np.complex128)).real
+    want = np.array([math.exp(v) for v in x.tolist()])
+    return bool((got.view(np.int64) == want.view(np.int64)).all())
 
 
 def _split_sums(np: Any, T: Any, largest: Any, smallest: Any = None) -> Any:

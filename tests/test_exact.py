@@ -212,3 +212,66 @@ def test_bounds_on_each_rows_largest_and_smallest_terms_give_the_same_sums():
     largest, smallest = np.abs(P).max(axis=1), _smallest_nonzero(P)
     for room in (1.0, 3.0, 1e6):
         assert same(fsum_rows(P, largest * room, smallest / room), fsums(P))
+
+
+# --- exp: math.exp of every element, through numpy's complex exp ------------------------------
+
+
+def maths_exp(x):
+    return [math.exp(v) for v in x.tolist()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(max_value=709.78), min_size=1, max_size=50))
+def test_exp_is_maths_exp_to_the_last_bit(xs):
+    x = np.array(xs)
+    assert same(exact.exp(x), maths_exp(x))
+
+
+def test_exp_of_many_numbers_of_every_size():
+    rng = np.random.default_rng(5)
+    x = np.concatenate(
+        [
+            rng.uniform(-746.0, 709.78, 100_000),
+            rng.uniform(-30.0, 30.0, 50_000),
+            rng.normal(0.0, 1e-12, 10_000),
+            [0.0, -0.0, -math.inf, 5e-324, -5e-324, 709.0, 709.78, -745.13, -708.4, 1.0, -1.0],
+        ]
+    )
+    got = exact.exp(x.reshape(-1, 3))  # any shape: element by element
+    assert got.shape == (len(x) // 3, 3)
+    assert same(got.ravel(), maths_exp(x))
+
+
+def test_exp_above_709_is_maths_own_not_complex_exps():
+    # glibc's cexp scales an argument above 709 and rounds twice: half of these came out an
+    # ulp off before they were handed to math.exp
+    x = np.random.default_rng(6).uniform(709.0, 709.78, 2000)
+    assert exact._complex_exp_is_maths()
+    assert same(exact.exp(x), maths_exp(x))
+
+
+def test_exp_overflows_and_nans_as_maths_exp_does():
+    with pytest.raises(OverflowError):
+        math.exp(710.0)
+    with pytest.raises(OverflowError):
+        exact.exp(np.array([0.0, 710.0]))
+    got = exact.exp(np.array([math.nan, math.inf, 1.0]))
+    assert math.isnan(got[0]) and got[1:].tolist() == [math.inf, math.e]
+
+
+def test_a_complex_exp_that_is_not_maths_is_found_and_not_used(monkeypatch):
+    # (as another C library's cexp, or a numpy with its own vectorised one, might be)
+    real_exp = np.exp
+
+    def off_by_an_ulp_now_and_then(z, *args, **kwargs):
+        out = real_exp(z, *args, **kwargs)
+        if np.iscomplexobj(out):
+            out.real[::97] = np.nextafter(out.real[::97], math.inf)
+        return out
+
+    monkeypatch.setattr(np, "exp", off_by_an_ulp_now_and_then)
+    assert not exact._complex_exp_is_maths.__wrapped__()
+    monkeypatch.setattr(exact, "_complex_exp_is_maths", lambda: False)
+    x = np.random.default_rng(7).uniform(-20.0, 20.0, 1000)
+    assert same(exact.exp(x), maths_exp(x))
