@@ -4,7 +4,8 @@ The traced graph is cut into *batches*: nodes at the same depth (longest path fr
 made by the same op with the same number of inputs — in micrograd's demo, the 1,600 first-layer
 neurons of the 100 points are one batch. The forward pass reads each batch's inputs, input by
 input, and applies the op's row of the table to them (``Op.arrays``: the rules on arrays, or
-the float rule element by element where numpy's numbers would differ from ``math``'s). Where
+the float rule element by element where numpy's numbers would differ from ``math``'s; exp's
+are ``math.exp``'s through numpy's complex exp, ``autograd.exact.exp``). Where
 a batch is a grid — neurons × points — an input that depends on the neuron only (a weight) is
 read as a column and one that depends on the point only as a row, and numpy's broadcasting
 multiplies them out (factor.py); the numbers and the operations are the same. A chain of additions — ``builtins.sum`` of many Values — is one node per add but
