@@ -3,7 +3,9 @@ replays bit for bit what eager computes — its sums deferred, its skips dropped
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import random
 import sys
 from pathlib import Path
@@ -17,7 +19,7 @@ import nn
 from autograd import Value
 from autograd.replay import _values
 from autograd.replay import python as python_backend
-from autograd.replay.loops import _reduce_sum, sequential_sum, short_dot
+from autograd.replay.loops import _added_in_turn, sequential_sum, short_dot
 from autograd.replay.trace import trace
 from autograd.testing import expressions
 
@@ -61,12 +63,26 @@ def test_micrograds_demo_is_written_a_point_at_a_time_not_a_line_a_node():
     assert abs(rolled.count("\n") - _demo_source(40).count("\n")) < 10
 
 
-def test_sequential_sum_adds_one_term_after_another_on_every_python():
+def in_turn(terms, start):
+    return functools.reduce(operator.add, terms, start)
+
+
+@pytest.mark.parametrize("added", [sequential_sum, _added_in_turn])
+def test_sequential_sum_adds_one_term_after_another_on_every_python(added):
     # eager adds a gradient's contributions in order; Python 3.12's sum() compensates instead
     terms = [1e16, 1.0, 1.0]
-    assert sequential_sum(terms, 0.0) == _reduce_sum(terms, 0.0) == 1e16
-    assert sequential_sum([0.1] * 10, 0.5) == _reduce_sum([0.1] * 10, 0.5)
-    assert sequential_sum([], -0.0).hex() == "-0x0.0p+0"
+    assert added(terms, 0.0) == in_turn(terms, 0.0) == 1e16
+    assert added([0.1] * 10, 0.5) == in_turn([0.1] * 10, 0.5)
+    assert added(iter([0.1, 0.2, 0.3]), 1e-17) == in_turn([0.1, 0.2, 0.3], 1e-17)
+    assert added([], -0.0).hex() == "-0x0.0p+0"
+    assert added([-0.0, -0.0], -0.0).hex() == "-0x0.0p+0"
+
+
+@given(st.lists(st.floats(allow_nan=False)), st.floats(allow_nan=False))
+def test_the_loop_adds_as_reduce_adds(terms, start):
+    with_nan = math.isnan(in_turn(terms, start))  # (inf − inf)
+    got = _added_in_turn(terms, start)
+    assert math.isnan(got) if with_nan else got.hex() == in_turn(terms, start).hex()
 
 
 @given(
