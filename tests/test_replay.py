@@ -172,6 +172,27 @@ def test_tanh_sigmoid_exp_log_and_sixteen_term_dots_replay_bit_for_bit():
         sgd(twins, 0.01)
 
 
+def test_seed_000s_sigmoid_and_softmax_network_trains_bit_for_bit():
+    # sigmoids and a softmax cross-entropy: exp and log everywhere (the numpy replay's exps go
+    # through numpy's complex exp, which must be math.exp's to the last bit)
+    X, labels = nn.datasets.gaussian_clouds(20, seed=4)
+    X, labels = (X * 3.0).tolist(), labels.tolist()  # (spread out: exps of larger numbers)
+
+    def network():
+        return nn.MLP(2, [3, 3], activation="sigmoid", output_activation="linear", seed=5)
+
+    model, twin = network(), network()
+    step = compile(lambda X, t: nn.cross_entropy([twin(x) for x in X], t) * len(X))
+    for _ in range(40):
+        loss = nn.cross_entropy([model(x) for x in X], labels) * len(X)
+        loss.backward()
+        assert step(X, labels).data.hex() == loss.data.hex()
+        assert bits(twin.parameters()) == bits(model.parameters())
+        sgd(model.parameters(), 0.02)
+        sgd(twin.parameters(), 0.02)
+    assert step.counts["traced"] == 1 and step.counts["replayed"] == 39
+
+
 # --- inputs, parameters, constants, results ----------------------------------------------------------
 
 
