@@ -17,8 +17,8 @@ added up when its turn comes — with two changes that leave every result as it 
 - *Deferred sums.* A weight shared by every repetition receives one contribution from each, in
   the walk's order: repetition ``count - 1`` first. Those contributions are kept (the
   gradients and the inputs they multiply, a repetition a row) and added after the loop, one
-  after another in that order, at C speed (``builtins.sum`` adds floats in order before Python
-  3.12; from 3.12 it compensates, so a loop of ``+=`` adds them there).
+  after another in that order: with ``builtins.sum``, at C speed, before Python 3.12, which
+  adds floats in order; from 3.12 it compensates, so a loop of ``+=`` adds them there.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def forward_expression(
 
 # ops whose every contribution is g times a finite number (the forward was finite) or g itself
 _PLAIN = frozenset((_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG))
-_GATHER = 8  # terms of a gradient from which they are added as one sum at C speed
+_GATHER = 8  # terms of a gradient from which they are added as one sum (sequential_sum)
 
 
 def _added_in_turn(values: Iterable[float], start: float) -> float:
