@@ -183,11 +183,12 @@ def backpropagate(root: Node, seed: float) -> None:
 
 def gradients(output: Node, inputs: list[Node], *, values: bool = False) -> list[Any]:
     """d output / d input for each input (None where nothing reached it); no ``.grad`` changes."""
-    if values and tracer() is not None:  # rules pick their form from numbers: not replayable
-        tracer().refused = "it takes grad(..., create_graph=True), whose rules branch on numbers"
-    elif tracer() is not None:  # the gradients would be numbers fixed at the trace
-        tracer().refused = (
-            "it takes grad() while building the graph, whose numbers a replay would not compute"
+    recorder = tracer()
+    if recorder is not None:  # compile is tracing: a replay could not compute these numbers
+        recorder.refused = (
+            "it takes grad(..., create_graph=True), whose rules branch on numbers"
+            if values
+            else "it takes grad() while building the graph: a replay would not compute its numbers"
         )
     with gc_paused():
         cells = shadow(topological_order([output]), values=values)

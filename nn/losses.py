@@ -164,8 +164,9 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
     """−(1/n) Σ [tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)] for probabilities pᵢ in [0, 1].
 
     Each log is clamped at −100 (PyTorch's loss value), so p = 0 with t = 0 is fine (its term
-    is 0 · (−100)) and a saturated wrong prediction gives a large finite loss — but, being constant there, no gradient (PyTorch's backward differs: it divides by
-    max(p(1 − p), 1e-12)). To train through saturation, output logits and use
+    is 0 · (−100)) and a saturated wrong prediction gives a large finite loss — but, being
+    constant there, no gradient (PyTorch's backward differs: it divides by max(p(1 − p),
+    1e-12)). To train through saturation, output logits and use
     :func:`binary_cross_entropy_with_logits`, which is also more accurate.
 
     >>> round(binary_cross_entropy([0.9, 0.2], [1, 0]).data, 6)    # −(log 0.9 + log 0.8) / 2
