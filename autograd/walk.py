@@ -166,19 +166,21 @@ def shadow(order: list[Node], *, values: bool = False) -> dict[Node, Cell]:
     return cells
 
 
-def backpropagate(root: Node, seed: float) -> None:
+def backpropagate(root: Node, seed: float) -> list[Node]:
     """``root.backward(seed)``: every Value root depends on gets d root / d it in ``.grad``
-    (leaves accumulate, interior nodes hold this walk's gradient)."""
+    (leaves accumulate, interior nodes hold this walk's gradient). Returns those Values, in
+    topological order (``autograd.compile`` keeps them: what its replay's walk reaches)."""
     if tracer() is not None:  # compile's backward comes after the step: not one inside it
         tracer().refused = (
             "it calls backward() while building the graph (the compiled step calls it after)"
         )
-        return  # (not now: the step runs eagerly next, and calls it once)
+        return []  # (not now: the step runs eagerly next, and calls it once)
     with gc_paused():
         order = _reach([root], reset_grads=True)
         root.grad += seed
         walk(order)
         check_finite(order)
+    return order
 
 
 def gradients(output: Node, inputs: list[Node], *, values: bool = False) -> list[Any]:

@@ -282,6 +282,34 @@ def test_a_graph_built_in_another_thread_runs_the_step_eagerly(backend):
         pool.shutdown()
 
 
+def test_while_a_step_is_traced_other_threads_make_the_engines_values():
+    # A trace swaps in its own node-making paths (recorder.py) for as long as any trace runs,
+    # in any thread: outside the tracing context they must make exactly the engine's Values.
+    from autograd.replay import recorder
+
+    def build():
+        w, x = Value(0.5, "w"), Value(-1.5, "x")
+        with no_grad():
+            off = (w * x).tanh()  # grad mode off: a leaf
+        made = [w * x, (w * x).tanh(), w + 2.0, -x, autograd.dot([w, x], [x, 3.0])]
+        made += [*autograd.linear([[w, x], [x, w]], [1.0, x], [w, None]), off, x.relu()]
+        return made
+
+    def slots(v):
+        parents = tuple(p if type(p) is float else p.data for p in v.parents)
+        return (v.data.hex(), v.grad, v.label, v.op, parents, type(v.data), type(v.grad))
+
+    expected = [slots(v) for v in build()]
+    recorder._hook(True)  # as while another thread traces a step
+    try:
+        assert autograd.value._record is not recorder._ENGINE_SAVED[0]  # (the stand-ins run)
+        found = [slots(v) for v in build()]
+    finally:
+        recorder._hook(False)
+    assert found == expected
+    assert autograd.value._record is recorder._ENGINE_SAVED[0]  # and are gone after
+
+
 # --- errors are eager's ------------------------------------------------------------------------
 
 

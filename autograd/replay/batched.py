@@ -40,15 +40,15 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from itertools import chain, pairwise, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 
 from ..ops import OPS, Op, each
 from ..value import Value
-from ..walk import topological_order
 from .factor import Inputs, Rows, grid, span
+from .levels import depths
 from .trace import Trace
 
 __all__ = ["Plan", "derivative_on_rows", "forward_on_rows", "local_sources", "stable_order"]
@@ -62,7 +62,7 @@ _COMPARE = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-_parents = attrgetter("parents")
+_parents, _op = attrgetter("parents"), attrgetter("op")
 _NEGATIVE_ZERO = np.array(-0.0).view(np.int64).item()  # −0.0's bits
 _INF = float("inf")
 _BOUND = 2.0**1023  # a bound below it (on a sum of finite terms) rules out an overflow
@@ -205,32 +205,38 @@ class Plan:
         nodes = tr.nodes
         N = len(nodes)
         index = {node: i for i, node in enumerate(nodes)}
-        is_op = np.fromiter((n.op is not None for n in nodes), bool, N)
+        ops = list(map(_op, nodes))
+        made_by_op = np.fromiter(map(id, ops), np.int64, N)
+        op_ids, code = np.unique(made_by_op, return_inverse=True)  # each node's op, numbered
+        is_op = made_by_op != id(None)
         for leaf in tr.aliases:  # Value(v): a leaf fed v's number
             is_op[index[leaf]] = False
 
-        # Every input of every node as an index (constants: slots after the nodes).
+        # Every input of every node as an index (constants: after the nodes). What is made
+        # edge by edge is made of 4-byte integers where they do (as good as always): half the
+        # memory to fill and to read, the most of a big plan's making.
         counts = np.fromiter(map(len, map(_parents, nodes)), np.intp, N)
         flat = list(chain.from_iterable(map(_parents, nodes)))
-        parent = np.fromiter(map(index.get, flat, repeat(-1)), np.intp, len(flat))
+        ix = np.int32 if 2 * (len(flat) + N) + 64 < 2**31 else np.intp  # (see above)
+        parent = np.fromiter(map(index.get, flat, repeat(-1)), ix, len(flat))
         constant_at = np.flatnonzero(parent < 0)
         constants = [float(flat[k]) for k in constant_at]
         parent[constant_at] = N + np.arange(len(constant_at))
         starts = np.concatenate([[0], np.cumsum(counts)])
-        owner = np.repeat(np.arange(N), counts)
+        owner = np.repeat(np.arange(N, dtype=ix), counts)
         copies = {index[leaf]: index[src] for leaf, src in tr.aliases.items()}
 
         # The walk reaches the loss and what it depends on: no other node sends a gradient.
         loss = index[tr.loss]
         live = np.zeros(N, bool)
-        live[[index[n] for n in topological_order([tr.loss])]] = True
+        live[[index[n] for n in tr.reached]] = True
 
         # Chains of additions: an add used once, by an add, is that add's running sum.
-        edges_to = np.bincount(parent[parent < N], minlength=N)
-        user = np.full(N, -1)
-        inner = parent < N
-        user[parent[inner]] = owner[inner]
-        is_add = np.fromiter((n.op is _ADD for n in nodes), bool, N)
+        edges_to = np.bincount(parent, minlength=N + len(constants))[:N]
+        user = np.full(N + len(constants), -1, ix)
+        user[parent] = owner  # (the one user of a node used once)
+        user = user[:N]
+        is_add = made_by_op == id(_ADD)
         internal = is_add & (edges_to == 1) & (user >= 0)
         internal[np.flatnonzero(internal)] &= is_add[user[internal]]
         internal[loss] = False
@@ -241,42 +247,57 @@ class Plan:
             else:
                 previous[int(user[j])] = j
 
-        # Depths, in creation order; a chain takes the depth of its last node.
-        depth = [0] * (N + len(constants))
-        plist = parent.tolist()
-        slist = starts.tolist()
-        units: dict[tuple[Any, ...], list[Any]] = {}
-        internal_list = internal.tolist()
-        is_op_list = is_op.tolist()
-        for i in range(N):
-            if internal_list[i]:
-                continue
-            if i in copies:
-                depth[i] = depth[copies[i]] + 1
-                units.setdefault((depth[i], "copy", 0), []).append(i)
-                continue
-            if not is_op_list[i]:
-                continue
-            ins = plist[slist[i] : slist[i + 1]]
-            if i in previous:  # the last node of a chain: walk back to its first
-                links = [i]
+        # Each chain's links, from the first, and the terms it adds: the first link's inputs,
+        # then each later link's other input.
+        chains: dict[int, tuple[list[int], list[int]]] = {}  # last link -> (links, terms)
+        if previous:
+            later = np.array(list(previous), np.intp)
+            sums = np.array(list(previous.values()), np.intp)
+            a, b = parent[starts[later]], parent[starts[later] + 1]
+            term = dict(zip(later.tolist(), np.where(a == sums, b, a).tolist()))
+            internal_list = internal.tolist()
+            for last in sorted(previous):
+                if internal_list[last]:
+                    continue
+                links = [last]
                 while links[-1] in previous:
                     links.append(previous[links[-1]])
                 links.reverse()
-                first = links[0]
-                row = plist[slist[first] : slist[first + 1]]
-                for prev, node in pairwise(links):
-                    a, b = plist[slist[node] : slist[node + 1]]
-                    row.append(b if a == prev else a)
-                d = 1 + max(map(depth.__getitem__, row))
-                for node in links:
-                    depth[node] = d
-                units.setdefault((d, "chain", len(links)), []).append((links, row))
-                continue
-            d = 1 + max(map(depth.__getitem__, ins))
-            depth[i] = d
-            op = nodes[i].op
-            units.setdefault((d, op.name, len(ins), id(op)), []).append(i)  # type: ignore[union-attr]
+                row = parent[starts[links[0]] : starts[links[0] + 1]].tolist()
+                chains[last] = (links, row + [term[n] for n in links[1:]])
+        ordinary = is_op & ~internal
+        ordinary[list(chains)] = False
+
+        # Depths (levels.py); the nodes in units: one op, one number of inputs, one depth (and
+        # the chains, by length, and the copies), each unit's nodes in creation order, the
+        # units in the order of their first nodes.
+        depth = depths(parent, starts, ordinary, chains, copies, N + len(constants))
+        ids = np.flatnonzero(ordinary)
+        key = (depth[ids] * len(op_ids) + code[ids]) * (int(counts.max(initial=0)) + 1) + counts[
+            ids
+        ]
+        by_key = np.argsort(key, kind="stable")
+        cuts = np.flatnonzero(np.diff(key[by_key])) + 1
+        found: list[tuple[int, tuple[Any, ...], Any]] = []
+        for group in np.split(ids[by_key], cuts) if len(ids) else []:
+            op = ops[group[0]]
+            found.append(
+                (
+                    int(group[0]),
+                    (int(depth[group[0]]), op.name, int(counts[group[0]]), id(op)),
+                    group,
+                )
+            )
+        more: dict[tuple[Any, ...], list[Any]] = {}
+        for i in sorted([*chains, *copies]):
+            if i in chains:
+                part = (int(depth[i]), "chain", len(chains[i][0]))
+                more.setdefault(part, [i, []])[1].append(chains[i])
+            else:
+                more.setdefault((int(depth[i]), "copy", 0), [i, []])[1].append(i)
+        found += [(i, part, members) for part, (i, members) in more.items()]
+        units = {part: members for _, part, members in sorted(found, key=itemgetter(0))}
+        is_op_list = is_op.tolist()
 
         # Slots: parameters, inputs, fixed leaves and constants first, then batch by batch.
         params = sorted(tr.params, key=tr.params.__getitem__)
@@ -300,7 +321,7 @@ class Plan:
         self.leaves = n_params + n_inputs + len(base_values)
 
         batches: list[_Batch] = []
-        of_node = np.full(N, -1, np.intp)  # each node's batch
+        made_by: list[Any] = []  # each batch's nodes, in slot order
         for key in sorted(units, key=lambda k: (k[0], str(k[1]), k[2])):
             members = units[key]
             if key[1] == "chain":
@@ -316,12 +337,12 @@ class Plan:
                 rows = parent[starts[members][:, None] + np.arange(key[2])[None, :]]
                 shape, regrid = grid(rows.T)  # weights by neuron, inputs by point, ...
                 if regrid is not None:
-                    members, rows = [members[k] for k in regrid.tolist()], rows[regrid]
+                    members, rows = members[regrid], rows[regrid]
                 order = members
                 batch = _Batch("op", nodes[members[0]].op, rows, shape)
             batch.start, batch.stop = top, top + len(order)
             slot[order] = np.arange(top, top + len(order))
-            of_node[order] = len(batches)
+            made_by.append(np.array(order, np.intp))
             top += len(order)
             batches.append(batch)
         for batch in batches:  # inputs by slot
@@ -356,76 +377,82 @@ class Plan:
         senders = np.arange(N - 1, -1, -1)
         senders = senders[live[senders] & is_op[senders] & (counts[senders] > 0)]
         edge = np.repeat(
-            starts[senders] - np.cumsum(np.concatenate([[0], counts[senders][:-1]])),
+            (starts[senders] - np.cumsum(np.concatenate([[0], counts[senders][:-1]]))).astype(ix),
             counts[senders],
         )
-        edge += np.arange(len(edge))  # the edges, last sender first
+        edge += np.arange(len(edge), dtype=ix)  # the edges, last sender first
         into = parent[edge]
         closed = np.concatenate([internal, np.ones(len(constants), bool)])  # (constants too)
         keep = ~closed[into]
-        edge, into = edge[keep], into[keep]
-        edge = np.concatenate([[-1], edge])  # −1: the seed, into the loss
-        self.edges = len(edge)  # gradients carried (unread leaves counted): the backward's work
-        target = slot[np.concatenate([[loss], into])]
-        edge = edge[stable_order(target, S)]
-        target = np.repeat(np.arange(S), np.bincount(target, minlength=S))  # sorted
-
-        # Each edge's two factors: the sender's gradient and the local derivative.
-        seed = int(np.flatnonzero(edge < 0)[0])  # the seed's edge: set apart
-        # (owner is empty where no node has an input: a leaf loss, whose seed is the only edge)
-        sender_old = owner[np.maximum(edge, 0)] if owner.size else np.zeros_like(edge)
-        sender, position = slot[sender_old], edge - starts[sender_old]
-        batch_of = of_node[sender_old] + 1  # (0: the seed's)
-        sender[seed], position[seed], batch_of[seed] = self.seed, -1, 0
-        source = np.full(len(edge), -1, np.intp)
-        source[seed] = local + one  # the seed: G's 1.0 × 1.0
-        by_batch = stable_order(batch_of, len(batches) + 1)  # the edges batch by batch
-        bounds = np.searchsorted(batch_of[by_batch], np.arange(len(batches) + 2))
-        for b, batch in enumerate(batches):
-            at = by_batch[bounds[b + 1] : bounds[b + 2]]
-            if not at.size:
-                continue
-            row, pos = sender[at] - batch.start, position[at]
-            if batch.kind == "chain":
-                source[at] = local + one  # each add passes its gradient: × 1.0
-            elif batch.sources is None:  # the rule's numbers, computed per batch
-                source[at] = batch.local + pos * batch.columns.shape[1] + row
-            else:  # by position: an input's slot, the node's own, or a constant's
-                inputs = np.array([w if k == "input" else 0 for k, w in batch.sources], np.intp)
-                found = batch.columns[inputs[pos], row]  # (most are an input's slot)
-                for p, (k, w) in enumerate(batch.sources):
-                    if k != "input":
-                        here = pos == p
-                        found[here] = sender[at[here]] if k == "out" else local + unit(w)
-                source[at] = found
-        self.units = np.array([float.fromhex(h) for h in units_of])
-        self.local_size = local
+        self.edges = 1 + int(keep.sum())  # gradients carried, the seed's and the unread
+        # leaves' too (below): the backward's work
 
         # Leaves whose gradient nobody reads (inputs, copies, constants the step made) get
         # none; eager's rules would raise where their local derivative is not finite (sqrt's
-        # at 0), so those numbers are checked at each replay instead.
-        unread = ~is_op
+        # at 0), so those numbers are checked at each replay instead: their edges apart.
+        unread = np.concatenate([~is_op, np.zeros(len(constants), bool)])
         unread[[index[p] for p in params]] = False
         unread[[index[v] for v in wanted]] = False
-        unread_slot = np.zeros(S, bool)
-        unread_slot[slot[:N][unread]] = True
-        into = unread_slot[target]  # (target is sorted: read in order)
-        self.unsent = np.unique(source[into])
+        apart = keep & unread[into]
+        keep &= ~apart
+        slot_ix = slot.astype(ix)
+        unread_edge, unread_target = edge[apart], slot_ix[into[apart]]
+        by_target = stable_order(unread_target, S)
+        unread_edge, unread_target = unread_edge[by_target], unread_target[by_target]
+
+        edge, into = _kept(-1, edge, keep), _kept(loss, into, keep)  # (−1: the seed, first,
+        target = slot_ix[into]  # into the loss)
+        edge = edge[stable_order(target, S)]  # by target, in the walk's order
+        degree = np.bincount(target, minlength=S)
+        first = np.concatenate([[0], np.cumsum(degree)]).astype(ix)  # each target's first edge
+
+        # Each edge's two factors: the sender's gradient and the local derivative — where the
+        # local derivative is found, laid out as the parents are (node by node, input by
+        # input), filled a batch at a time, then read in the order of the edges.
+        found = np.full(len(parent) + 1, local + one, ix)  # (the seed's: 1.0 × 1.0)
+        for batch, members in zip(batches, made_by):
+            if batch.kind != "op":  # chains pass their gradient (× 1.0); copies send none
+                continue
+            arity, n = batch.columns.shape
+            at = starts[members][None, :] + np.arange(arity)[:, None]  # input j of node k
+            if batch.sources is None:  # the rule's numbers, computed per batch
+                found[at] = batch.local + np.arange(arity * n).reshape(arity, n)
+                continue
+            for j, (kind, w) in enumerate(batch.sources):  # an input's slot, the node's own,
+                # or a constant's
+                if kind == "input":
+                    found[at[j]] = batch.columns[w]
+                elif kind == "out":
+                    found[at[j]] = np.arange(batch.start, batch.stop)
+                else:
+                    found[at[j]] = local + unit(w)
+        self.units = np.array([float.fromhex(h) for h in units_of])
+        self.local_size = local
+
+        def factors(edges: Any) -> tuple[Any, Any, Any]:
+            """The edges' senders (as nodes, and their slots in G) and their local derivatives'
+            slots in D (edge −1: the seed, G's 1.0 × D's 1.0)."""
+            # (owner is empty where no node has an input: a leaf loss, the seed the only edge)
+            node = owner[np.maximum(edges, 0)] if owner.size else np.zeros_like(edges)
+            sender = slot_ix[node]
+            sender[edges < 0] = self.seed
+            return node, sender, found[edges]
+
+        _, unread_sender, unread_source = factors(unread_edge)
+        self.unsent = np.unique(unread_source).astype(np.intp)
         # Eager does compute the copies' and constants' gradients (not the inputs': eager's
         # are floats), and raises where one overflows: their contributions are kept apart, to
         # be summed where a bound cannot rule that out (replay).
-        checked = into & (target >= n_params + n_inputs)  # (the inputs' slots come before)
-        checked_edges = tuple(a[checked] for a in (target, sender, source))
-        kept = ~into
-        target, sender, position, source = (a[kept] for a in (target, sender, position, source))
-        first = np.searchsorted(target, np.arange(S + 1))
-        degree = np.diff(first)
+        checked = unread_target >= n_params + n_inputs  # (the inputs' slots come before)
+        checked_edges = tuple(a[checked] for a in (unread_target, unread_sender, unread_source))
+        sender_node, sender, source = factors(edge)
 
         self.batch_starts = np.array([b.start for b in batches], np.intp)
+        batch_of = np.searchsorted(self.batch_starts, np.arange(S + 2), side="right").astype(ix)
 
         def pulls(targets: Any) -> list[_Pull]:
             pad, one_ = self.pad, local + one
-            return _pulls(targets, first, degree, sender, source, pad, one_, self.batch_starts)
+            return _pulls(targets, first, degree, sender, source, pad, one_, batch_of)
 
         for batch in batches:
             if batch.kind == "chain":
@@ -450,14 +477,15 @@ class Plan:
             of_checked,
             self.pad,
             local + one,
-            self.batch_starts,
+            batch_of,
         )
         self.batches = batches
 
         # A parameter whose gradient starts at −0.0 is summed again with eager's skips.
         self.edge_first = first[: n_params + 1]
-        self.edge_sender, self.edge_source = sender[: first[n_params]], source[: first[n_params]]
-        self.edge_position = position[: first[n_params]]
+        own = slice(0, first[n_params])
+        self.edge_sender, self.edge_source = sender[own], source[own]
+        self.edge_position = edge[own] - starts[sender_node[own]]  # (the seed's: unused)
 
         self.base = np.array(base_values, dtype=float)  # the fixed leaves' and constants'
         self.guards = _guards(tr, index, slot) if tr.guards else None
@@ -553,6 +581,15 @@ class Plan:
         return g
 
 
+def _kept(head: int, values: Any, keep: Any) -> Any:
+    """``head``, then the values ``keep`` marks: ``np.concatenate([[head], values[keep]])``
+    without the copy in between (an edge array is tens of megabytes)."""
+    out = np.empty(int(keep.sum()) + 1, values.dtype)
+    out[0] = head
+    np.compress(keep, values, out=out[1:])
+    return out
+
+
 def stable_order(keys: Any, top: int) -> Any:
     """``np.argsort(keys, kind="stable")`` for integers in ``[0, top)``: numpy sorts 16-bit
     integers by radix, much faster than it sorts wider ones, so wider keys are sorted by their
@@ -565,8 +602,9 @@ def stable_order(keys: Any, top: int) -> Any:
         return np.argsort(keys.astype(np.uint16), kind="stable")
     if top > 2**32:
         return np.argsort(keys, kind="stable")
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+    order = np.argsort(keys.astype(np.uint16), kind="stable")  # (the low 16 bits: a cast
+    # to uint16 wraps around)
+    return order[np.argsort((keys >> 16).astype(np.uint16)[order], kind="stable")]
 
 
 def _pulls(
@@ -577,13 +615,13 @@ def _pulls(
     source: Any,
     pad: int,
     one: int,
-    starts: Any,
+    batch_of: Any,
 ) -> list[_Pull]:
     """Gather plans for the targets' gradients: (slots, and for their contributions — a row
     each, in the walk's order — the senders' gradients and the local derivatives; −0.0 × 1.0
     where a target has fewer), grouped by number of contributions so the padding stays small,
     and within a group by the batches that send them (so each part has one layout: a layer's
-    weights, its biases, ...; ``starts``: the batches' first slots)."""
+    weights, its biases, ...; ``batch_of``: the batch of each slot of G)."""
     d = degree[targets]
     targets, d = targets[d > 0], d[d > 0]
     if not len(targets):
@@ -595,12 +633,16 @@ def _pulls(
     while lo < len(targets):
         top = int(d[lo]) * 2  # a group: up to twice the fewest contributions
         hi = int(np.searchsorted(d, top, side="right"))
-        k = np.arange(int(d[hi - 1]))[:, None]
-        at = np.minimum(first[targets[lo:hi]][None, :] + k, len(sender) - 1)
-        inside = k < d[lo:hi][None, :]
-        senders = np.where(inside, sender[at], pad)
-        sources = np.where(inside, source[at], one)
-        batch = np.searchsorted(starts, senders, side="right")
+        k = np.arange(int(d[hi - 1]), dtype=first.dtype)[:, None]
+        if d[lo] == d[hi - 1]:  # as many contributions each: no padding
+            at = first[targets[lo:hi]][None, :] + k
+            senders, sources = sender[at], source[at]
+        else:
+            at = np.minimum(first[targets[lo:hi]][None, :] + k, len(sender) - 1)
+            inside = k < d[lo:hi][None, :]
+            senders = np.where(inside, sender[at], pad)
+            sources = np.where(inside, source[at], one)
+        batch = batch_of[senders]
         cuts = np.flatnonzero((batch[:, 1:] != batch[:, :-1]).any(axis=0)) + 1
         parts: list[tuple[int, int, Any]] = []  # (first, last, grid or None: none)
         for a, b in pairwise([0, *cuts.tolist(), hi - lo]):
@@ -646,8 +688,9 @@ class _Pull:
         self.one: tuple[Any, Any] | None = None  # a single contribution each: where
         self.scalar: tuple[int, int, int] | None = None  # ... to a single target
         self.parts: list[tuple[Any, int, Any, int, Any]] = []
-        if shape[0] == 1:  # no grid: read as they are
-            self.plain = (senders, sources)
+        if shape[0] == 1:  # no grid: read as they are (numpy's own index type: its quickest)
+            self.plain = (senders.astype(np.intp), sources.astype(np.intp))
+            senders, sources = self.plain
             if len(senders) == 1:
                 self.one = (span(senders[0]), span(sources[0]))
                 if len(targets) == 1:

@@ -56,6 +56,8 @@ def grid(M: Any) -> tuple[tuple[int, int], Any]:
         found = int((_alike(R, 2) | _alike(R, 1)).sum())
         if found > shaped:
             best, shaped = (n // b, b), found
+            if found == rows:  # every row fits: no other width does better
+                break
     a, b = best
     if a == 1 or max(a, b) < INNER:
         return plain
@@ -114,7 +116,7 @@ class Rows:
                 at = slice(None)
             for i, r in enumerate(range(rows) if type(at) is slice else at.tolist()):
                 self.where[r] = (len(self.kinds), i)
-            index = np.ascontiguousarray(index[at])
+            index = np.ascontiguousarray(index[at], dtype=np.intp)  # (numpy's quickest)
             self.kinds.append((span(index), (len(index), *view)))
 
     def stacked(self, rows: slice) -> tuple[int, slice] | None:

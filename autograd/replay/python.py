@@ -28,7 +28,6 @@ from typing import Any
 
 from ..ops import OPS, dot_parts
 from ..value import Value
-from ..walk import topological_order
 from .loops import Flags, LoopCode, forward_expression, sequential_sum
 from .segments import Segment, find_segments
 from .trace import Trace
@@ -117,7 +116,7 @@ def generate(tr: Trace, wanted: list[Value], loops: bool = True) -> tuple[str, d
     # The walk runs only the nodes the loss depends on; a rule run on another (g = 0) would
     # add +0.0 where eager adds nothing: a parameter's −0.0 would turn +0.0.
     reached = [False] * n
-    for node in topological_order([tr.loss]):
+    for node in tr.reached:
         reached[w.slot[node]] = True
     runs = _unary_runs(tr.nodes, w.slot, [c or not r for c, r in zip(covered, reached)])
     run_ends = {first + length - 1: (first, length) for first, length in runs.items()}

@@ -20,7 +20,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from ..ops import OPS, PYTHON_SUM, Op
+from .. import functions, value
+from ..mode import anomaly, grad_enabled, tracer
+from ..ops import OPS, PYTHON_SUM, Op, run
 from ..value import Value, _new, _next_seq
 from . import builtin_sum
 from .probe import Probe, _Need
@@ -364,6 +366,55 @@ _MISSING = object()
 _SAVED: dict[str, Any] = {}  # Value's own, put back when the last trace ends
 
 
+# The engine's own paths that make a node, as the hooks would run them — the same Value, made
+# past the descriptors above (a Python call a read and a write, which the engine's reads skip
+# anyway: a trace's nodes are made a third quicker). While a trace runs they stand in for
+# value._record, value._unary, value.data_of and functions' _record; in another thread they
+# do just what those do.
+
+
+def _record_traced(op: Op, inputs: tuple[Any, ...], data: float) -> Value:
+    """value._record while a trace runs (the Value it makes noted, as the hook notes it)."""
+    out = _new(Value)
+    out._seq = _next_seq()
+    _set(out, data)
+    _grad_set(out, 0.0)
+    out.label = ""
+    recorder = _recorder.get()
+    if recorder is not None:
+        recorder.made.append(out)
+    if grad_enabled():
+        out.op = op
+        out.parents = inputs
+        if anomaly() is not None:
+            anomaly().created(out)
+    else:
+        out.op = None
+        out.parents = ()
+        if tracer() is not None:
+            tracer().detached(out, op, inputs)
+    return out
+
+
+def _unary_traced(op: Op, x: Value) -> Value:
+    """value._unary while a trace runs."""
+    return _record_traced(op, (x,), run(op, (_get(x),)))
+
+
+def _data_of_traced(inputs: tuple[Any, ...]) -> tuple[float, ...]:
+    """value.data_of while a trace runs."""
+    return tuple([x if type(x) is float else _get(x) for x in inputs])
+
+
+_ENGINE_PATHS = [
+    (value, "_record", _record_traced),
+    (value, "_unary", _unary_traced),
+    (value, "data_of", _data_of_traced),
+    (functions, "_record", _record_traced),
+]
+_ENGINE_SAVED = [getattr(module, name) for module, name, _ in _ENGINE_PATHS]
+
+
 def _hook(on: bool) -> None:
     global _hooked
     with _hook_lock:
@@ -383,4 +434,6 @@ def _hook(on: bool) -> None:
                 setattr(Value, name, _SAVED[name])
         if not _hooked:
             _SAVED.clear()
+        for (module, name, traced), engine in zip(_ENGINE_PATHS, _ENGINE_SAVED):
+            setattr(module, name, traced if _hooked else engine)
         builtin_sum.swap(bool(_hooked))

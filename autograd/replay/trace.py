@@ -17,16 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Any
 
 from ..mode import _tracer
 from ..ops import Op
 from ..value import Value, _next_seq
-from ..walk import _creation, topological_order
+from ..walk import _creation, backpropagate, gc_paused, topological_order
 from .probe import Probe
 from .recorder import Guard, _hook, _Recorder, _recorder
 
 __all__ = ["NotReplayed", "Probe", "Trace", "Untraceable", "shape_of", "trace"]
+
+_op = attrgetter("op")
 
 
 class Untraceable(Exception):
@@ -52,7 +56,8 @@ NOT_REPLAYED = NotReplayed()
 class Trace:
     """A traced step, ready to be compiled: see the module's docstring.
 
-    ``nodes`` is the graph in creation order; leaves are parameters (``params``: node → its
+    ``nodes`` is the graph in creation order (``reached``: those the loss depends on, the
+    nodes its backward walks, in that order too); leaves are parameters (``params``: node → its
     Value, the same object), inputs (``inputs``: node → position in the flat inputs) or
     constants — or copies of another node (``aliases``: made by ``Value(v)``, fed ``v``'s number
     at every replay). ``outputs`` is the step's result with every other value than a Value
@@ -60,6 +65,7 @@ class Trace:
     """
 
     nodes: list[Value]
+    reached: list[Value]
     params: dict[Value, int]
     inputs: dict[Value, int]
     loss: Value
@@ -73,7 +79,15 @@ class Trace:
 def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     """Run ``call(leaves)`` — the step, with a leaf Value for every input number — record its
     graph and guards, then backward from its loss (the eager step). Raises
-    :class:`Untraceable` for a step that cannot be replayed."""
+    :class:`Untraceable` for a step that cannot be replayed.
+
+    The cyclic garbage collector is paused meanwhile: the trace keeps every node the step
+    makes, so the collector's passes over them (the more, the longer) would find nothing."""
+    with gc_paused():
+        return _trace(call, inputs)
+
+
+def _trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
     start = _next_seq()
     leaves = [Value(x) for x in inputs]
     recorder = _Recorder(start, leaves)
@@ -116,19 +130,20 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
         have = set(nodes)
         more = [n for n in topological_order(sources) if n not in have]
         nodes = sorted([*nodes, *more], key=_creation)  # (creation order: topological)
-    _check_nodes(nodes, start, {id(n) for n in (*recorder.made, *leaves)})
+    _check_nodes(nodes, start, set(map(id, chain(recorder.made, leaves))))
     params = {n: k for k, n in enumerate(n for n in nodes if n.op is None and n._seq < start)}
     position = {id(leaf): k for k, leaf in enumerate(leaves)}
     ins = {n: position[id(n)] for n in nodes if id(n) in position}
     before = [p.grad for p in params]
     try:
-        loss.backward()  # the eager step, on the graph just built
+        reached = backpropagate(loss, 1.0)  # the eager step, on the graph just built
     except BaseException:
         for p, g in zip(params, before):  # (the step runs eagerly next: no gradient twice)
             p.grad = g
         raise
     return Trace(
         nodes,
+        reached,
         params,
         ins,
         loss,
@@ -142,15 +157,17 @@ def trace(call: Callable[[list[Value]], Any], inputs: list[float]) -> Trace:
 
 def _check_nodes(nodes: list[Value], start: int, mine: set[int]) -> None:
     """Untraceable unless every node is one a replay can run: made by this call, in this
-    thread, by an op of the table."""
+    thread, by an op of the table. (Each op is looked at once, each node's number once: a
+    trace has hundreds of thousands of nodes and a few ops.)"""
     from ..custom import Custom
 
-    for node in nodes:
-        if node._seq > start and id(node) not in mine:
-            raise Untraceable(
-                "part of its graph is built in another thread, where the trace cannot follow it"
-            )
-        op = node.op
+    seqs = list(map(_creation, nodes))
+    if not mine.issuperset(map(id, compress(nodes, map(start.__lt__, seqs)))):
+        raise Untraceable(
+            "part of its graph is built in another thread, where the trace cannot follow it"
+        )
+    ops = list(map(_op, nodes))
+    for op in dict(zip(map(id, ops), ops)).values():
         if op is None:
             continue
         if isinstance(op, Custom):
@@ -160,7 +177,8 @@ def _check_nodes(nodes: list[Value], start: int, mine: set[int]) -> None:
             )
         if not isinstance(op, Op):
             raise Untraceable("it makes a node whose op is not an autograd.Op")
-        if node._seq < start:
+    for op in compress(ops, map(start.__gt__, seqs)):
+        if op is not None:
             raise Untraceable(
                 f"it uses a Value made by {op.name} before the call, whose number a replay "
                 "would compute anew from today's parameters; build it inside the step, or "
