@@ -207,7 +207,7 @@ class Plan:
         index = {node: i for i, node in enumerate(nodes)}
         ops = list(map(_op, nodes))
         made_by_op = np.fromiter(map(id, ops), np.int64, N)
-        op_ids, code = np.unique(made_by_op, return_inverse=True)  # each node's op, numbered
+        code = np.unique(made_by_op, return_inverse=True)[1]  # each node's op, numbered
         is_op = made_by_op != id(None)
         for leaf in tr.aliases:  # Value(v): a leaf fed v's number
             is_op[index[leaf]] = False
@@ -268,35 +268,9 @@ class Plan:
         ordinary = is_op & ~internal
         ordinary[list(chains)] = False
 
-        # Depths (levels.py); the nodes in units: one op, one number of inputs, one depth (and
-        # the chains, by length, and the copies), each unit's nodes in creation order, the
-        # units in the order of their first nodes.
+        # Depths (levels.py), and the nodes in units: one depth, one op, one number of inputs.
         depth = depths(parent, starts, ordinary, chains, copies, N + len(constants))
-        ids = np.flatnonzero(ordinary)
-        key = (depth[ids] * len(op_ids) + code[ids]) * (int(counts.max(initial=0)) + 1) + counts[
-            ids
-        ]
-        by_key = np.argsort(key, kind="stable")
-        cuts = np.flatnonzero(np.diff(key[by_key])) + 1
-        found: list[tuple[int, tuple[Any, ...], Any]] = []
-        for group in np.split(ids[by_key], cuts) if len(ids) else []:
-            op = ops[group[0]]
-            found.append(
-                (
-                    int(group[0]),
-                    (int(depth[group[0]]), op.name, int(counts[group[0]]), id(op)),
-                    group,
-                )
-            )
-        more: dict[tuple[Any, ...], list[Any]] = {}
-        for i in sorted([*chains, *copies]):
-            if i in chains:
-                part = (int(depth[i]), "chain", len(chains[i][0]))
-                more.setdefault(part, [i, []])[1].append(chains[i])
-            else:
-                more.setdefault((int(depth[i]), "copy", 0), [i, []])[1].append(i)
-        found += [(i, part, members) for part, (i, members) in more.items()]
-        units = {part: members for _, part, members in sorted(found, key=itemgetter(0))}
+        units = _units(depth, ordinary, code, counts, ops, chains, copies)
         is_op_list = is_op.tolist()
 
         # Slots: parameters, inputs, fixed leaves and constants first, then batch by batch.
@@ -579,6 +553,41 @@ class Plan:
                     continue
             g += contribution
         return g
+
+
+def _units(
+    depth: Any,
+    ordinary: Any,
+    code: Any,
+    counts: Any,
+    ops: list[Any],
+    chains: dict[int, tuple[list[int], list[int]]],
+    copies: dict[int, int],
+) -> dict[tuple[Any, ...], Any]:
+    """The nodes that run together: (depth, op's name, inputs, id(op)) -> the ordinary nodes
+    (``code``: a number for each node's op), (depth, "chain", links) -> the chains' (links,
+    terms), (depth, "copy", 0) -> the copies; each unit's nodes in creation order, the units
+    in the order of their first nodes."""
+    ids = np.flatnonzero(ordinary)
+    key = (depth[ids] * (int(code.max(initial=0)) + 1) + code[ids]) * (
+        int(counts.max(initial=0)) + 1
+    ) + counts[ids]
+    by_key = np.argsort(key, kind="stable")  # (stable: each unit in creation order)
+    found: list[tuple[int, tuple[Any, ...], Any]] = []
+    for group in np.split(ids[by_key], np.flatnonzero(np.diff(key[by_key])) + 1):
+        if len(group):
+            first, op = int(group[0]), ops[group[0]]
+            part = (int(depth[first]), op.name, int(counts[first]), id(op))
+            found.append((first, part, group))
+    more: dict[tuple[Any, ...], list[Any]] = {}
+    for i in sorted([*chains, *copies]):
+        if i in chains:
+            part = (int(depth[i]), "chain", len(chains[i][0]))
+            more.setdefault(part, [i, []])[1].append(chains[i])
+        else:
+            more.setdefault((int(depth[i]), "copy", 0), [i, []])[1].append(i)
+    found += [(i, part, members) for part, (i, members) in more.items()]
+    return {part: members for _, part, members in sorted(found, key=itemgetter(0))}
 
 
 def _kept(head: int, values: Any, keep: Any) -> Any:

@@ -21,6 +21,7 @@ node; both ways give the same depths (a test checks it).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from itertools import pairwise
 from typing import Any
 
@@ -61,21 +62,24 @@ def depths(
     reads = np.flatnonzero(np.diff(starts) > 0)  # the nodes with inputs
     first, last = reads.searchsorted(units).tolist(), reads.searchsorted(units, "right").tolist()
     offsets = starts[reads]
-    bounds = [*cuts, len(units)]
+    begin, end = offsets.tolist(), starts[reads + 1].tolist()
     unit_list = units.tolist()
+    special = [k for k, i in enumerate(unit_list) if i in chains or i in copies]
+    bounds = [*cuts, len(units)]
     for lo, hi in pairwise(bounds):
         # every node with inputs from the run's first unit to its last: the run's own (inner
         # links and chain ends get a number here too, put right below)
         a, b = first[lo], last[hi - 1]
         if b > a:
-            s, e = int(offsets[a]), int(starts[reads[b - 1] + 1])
-            found = np.maximum.reduceat(depth[parent[s:e]], offsets[a:b] - s)
+            s = begin[a]
+            found = np.maximum.reduceat(depth[parent[s : end[b - 1]]], offsets[a:b] - s)
             depth[reads[a:b]] = found + 1
-        for i in unit_list[lo:hi]:
+        for k in special[bisect_left(special, lo) : bisect_left(special, hi)]:
+            i = unit_list[k]
             if i in chains:
                 links, row = chains[i]
                 depth[links] = 1 + int(depth[row].max())
-            elif i in copies:
+            else:
                 depth[i] = depth[copies[i]] + 1
     return depth
 
