@@ -20,7 +20,7 @@ import nn  # noqa: E402
 from autograd import Value, exact  # noqa: E402
 from autograd.ops import OPS, dot_inputs  # noqa: E402
 from autograd.replay.batched import _Pull, forward_on_rows, stable_order  # noqa: E402
-from autograd.replay.factor import Inputs, Rows, grid, span  # noqa: E402
+from autograd.replay.factor import Inputs, Rows, grid, grid_and_alike, span  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from w1_data import make_moons  # noqa: E402
@@ -66,6 +66,25 @@ def test_rows_laid_out_as_a_grid_read_what_a_plain_gather_reads(M):
         M = M[:, order]
     got, want = spread(M, shape)
     assert (got == want).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(index_rows(), st.permutations(range(9)))
+def test_a_reader_given_the_grids_findings_is_the_reader_that_looks_for_itself(M, shuffle):
+    # (the plan hands grid_and_alike's rows to Rows rather than have it compare every number
+    # again; in the grid's column order, with the longer side innermost, they must be Rows' own)
+    M = M[:, [k for k in shuffle if k < M.shape[1]] + list(range(9, M.shape[1]))]
+    shape, order, alike = grid_and_alike(M)
+    assert (shape, order if order is None else order.tolist()) == (
+        grid(M)[0],
+        None if grid(M)[1] is None else grid(M)[1].tolist(),
+    )
+    M = M if order is None else M[:, order]
+    given_, own = Rows(M, shape, alike), Rows(M, shape)
+    assert given_.where == own.where
+    assert [(k if type(k) is slice else k.tolist(), v) for k, v in given_.kinds] == [
+        (k if type(k) is slice else k.tolist(), v) for k, v in own.kinds
+    ]
 
 
 @settings(max_examples=200, deadline=None)

@@ -47,7 +47,7 @@ import numpy as np
 
 from ..ops import OPS, Op, each
 from ..value import Value
-from .factor import Inputs, Rows, grid, span
+from .factor import Inputs, Rows, grid_and_alike, span
 from .levels import depths
 from .trace import Trace
 
@@ -163,6 +163,7 @@ class _Batch:
     contiguous: numpy's fastest)."""
 
     __slots__ = (
+        "alike",
         "columns",
         "copied",
         "derivative",
@@ -191,6 +192,7 @@ class _Batch:
         self.pulls: list[_Pull] = []  # its nodes' gradients
         self.single: Any = None  # one node of a fixed-arity op: its inputs' slots
         self.copied: Any = None  # a copy's: the slots it copies (a slice, where a run)
+        self.alike: Any = None  # while the plan is made: factor.grid_and_alike's
 
 
 class Plan:
@@ -309,11 +311,13 @@ class Plan:
                 )
             else:
                 rows = parent[starts[members][:, None] + np.arange(key[2])[None, :]]
-                shape, regrid = grid(rows.T)  # weights by neuron, inputs by point, ...
-                if regrid is not None:
+                shape, regrid, alike = grid_and_alike(rows.T)  # weights by neuron, inputs
+                if regrid is not None:  # by point, ...
                     members, rows = members[regrid], rows[regrid]
                 order = members
                 batch = _Batch("op", nodes[members[0]].op, rows, shape)
+                batch.alike = alike  # (what the reader's rows are: slots stand for nodes
+                # one for one)
             batch.start, batch.stop = top, top + len(order)
             slot[order] = np.arange(top, top + len(order))
             made_by.append(np.array(order, np.intp))
@@ -322,7 +326,8 @@ class Plan:
         for batch in batches:  # inputs by slot
             batch.columns = np.ascontiguousarray(slot[batch.columns])
             if batch.kind == "op":
-                batch.reader = Rows(batch.columns, batch.shape)
+                batch.reader = Rows(batch.columns, batch.shape, batch.alike)
+                batch.alike = None
                 if batch.shape == (1, 1) and batch.op.arity is not None:  # type: ignore[union-attr]
                     batch.single = batch.columns[:, 0].copy()
             elif batch.kind == "copy":
@@ -655,7 +660,7 @@ def _pulls(
         cuts = np.flatnonzero((batch[:, 1:] != batch[:, :-1]).any(axis=0)) + 1
         parts: list[tuple[int, int, Any]] = []  # (first, last, grid or None: none)
         for a, b in pairwise([0, *cuts.tolist(), hi - lo]):
-            layout = grid(np.concatenate([senders[:, a:b], sources[:, a:b]]))
+            layout = grid_and_alike(np.concatenate([senders[:, a:b], sources[:, a:b]]))
             if layout[0][0] > 1:
                 parts.append((a, b, layout))
             elif parts and parts[-1][2] is None:  # no grid here or before: one plain pull
@@ -663,7 +668,7 @@ def _pulls(
             else:
                 parts.append((a, b, None))
         for a, b, layout in parts:
-            layout = layout or ((1, b - a), None)
+            layout = layout or ((1, b - a), None, None)
             pulls.append(_Pull(targets[lo:hi][a:b], senders[:, a:b], sources[:, a:b], layout))
         lo = hi
     return pulls
@@ -688,7 +693,8 @@ class _Pull:
     )
 
     def __init__(self, targets: Any, senders: Any, sources: Any, layout: Any) -> None:
-        shape, order = layout  # factor.grid's, of the senders and sources
+        shape, order = layout[:2]  # factor.grid's, of the senders and sources stacked
+        alike = layout[2] if len(layout) > 2 else None  # (factor.grid_and_alike's)
         if order is not None:
             targets, senders, sources = targets[order], senders[:, order], sources[:, order]
         self.targets, self.shape, self.rows = targets, shape, len(senders)
@@ -705,7 +711,9 @@ class _Pull:
                 if len(targets) == 1:
                     self.scalar = (int(targets[0]), int(senders[0, 0]), int(sources[0, 0]))
             return
-        self.senders, self.sources = Rows(senders, shape), Rows(sources, shape)
+        k = len(senders)
+        self.senders = Rows(senders, shape, alike and (alike[0][:k], alike[1][:k]))
+        self.sources = Rows(sources, shape, alike and (alike[0][k:], alike[1][k:]))
         kinds: dict[tuple[int, int], list[int]] = {}
         for r, ((g, _), (k, _)) in enumerate(zip(self.senders.where, self.sources.where)):
             kinds.setdefault((g, k), []).append(r)

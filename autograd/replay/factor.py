@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Inputs", "Rows", "grid", "span"]
+__all__ = ["Inputs", "Rows", "grid", "grid_and_alike", "span"]
 
 CANDIDATES = 3  # grid widths tried, the most suggested first
 INNER = 8  # the shortest long side of a grid: along fewer, broadcasting is slower than reading
@@ -37,8 +37,16 @@ def grid(M: Any) -> tuple[tuple[int, int], Any]:
     >>> (a, b), M[:, order][:, :3].tolist()
     ((2, 12), [[10, 11, 12], [100, 100, 100]])
     """
+    return grid_and_alike(M)[:2]  # type: ignore[return-value]
+
+
+def grid_and_alike(M: Any) -> tuple[tuple[int, int], Any, Any]:
+    """:func:`grid`'s ``((a, b), order)``, and which of M's rows, so laid out, stay the same
+    along the grid's rows and which down its columns — ``(along rows, down columns)``, as
+    :class:`Rows` would find them (it is given them: no second look at every number) — or
+    None for no grid."""
     rows, n = M.shape
-    plain = (1, n), None
+    plain = (1, n), None, None
     if rows == 0 or n < 4:
         return plain
     # A row that depends on the grid's row starts with a run of b equal numbers; one that
@@ -50,20 +58,22 @@ def grid(M: Any) -> tuple[tuple[int, int], Any]:
     if not votes.size:
         return plain
     widths, counts = np.unique(votes, return_counts=True)
-    best, shaped = (1, n), 0  # (a vote counts no row the grid fits: none may fit)
+    best, shaped, alike = (1, n), 0, None  # (a vote counts no row the grid fits: none may)
     for b in widths[np.argsort(-counts, kind="stable")][:CANDIDATES].tolist():
         R = M.reshape(rows, n // b, b)
-        found = int((_alike(R, 2) | _alike(R, 1)).sum())
+        along, down = _alike(R, 2), _alike(R, 1)
+        found = int((along | down).sum())
         if found > shaped:
-            best, shaped = (n // b, b), found
+            best, shaped, alike = (n // b, b), found, (along, down)
             if found == rows:  # every row fits: no other width does better
                 break
     a, b = best
-    if a == 1 or max(a, b) < INNER:
+    if a == 1 or max(a, b) < INNER or alike is None:
         return plain
-    if a > b:  # the longer side innermost: numpy's loops run along it
-        return (b, a), np.arange(n).reshape(a, b).T.ravel()
-    return best, None
+    if a > b:  # the longer side innermost: numpy's loops run along it (a row along the
+        # grid's rows was one down its columns)
+        return (b, a), np.arange(n).reshape(a, b).T.ravel(), (alike[1], alike[0])
+    return best, None, alike
 
 
 def _alike(R: Any, axis: int) -> Any:
@@ -93,13 +103,15 @@ class Rows:
 
     __slots__ = ("kinds", "stacks", "where")
 
-    def __init__(self, M: Any, shape: tuple[int, int]) -> None:
+    def __init__(self, M: Any, shape: tuple[int, int], alike: Any = None) -> None:
         rows = len(M)
         a, b = shape
         R = M.reshape(rows, a, b)
-        by_row = _alike(R, 2)  # the same along the grid's rows (the shorter side: a row
-        # that is one number throughout is read as a column of a numbers, not a row of b)
-        by_column = _alike(R, 1) & ~by_row
+        # the same along the grid's rows (the shorter side: a row that is one number throughout
+        # is read as a column of a numbers, not a row of b), or down its columns
+        # (``alike``: grid_and_alike's, where it was found)
+        by_row, down = (_alike(R, 2), _alike(R, 1)) if alike is None else alike
+        by_column = down & ~by_row
         full = ~(by_column | by_row)
         self.stacks: dict[tuple[Any, Any, Any], Any] = {}  # slices of rows: stacked(), kept
         self.kinds: list[tuple[Any, tuple[int, ...]]] = []
