@@ -177,3 +177,23 @@ def test_random_graphs_over_many_points_get_the_same_depths_both_ways(expr, seed
         except (ArithmeticError, ValueError):
             return  # the eager step raises
     assert seen
+
+
+def test_a_plan_too_big_for_four_byte_indices_replays_the_same(monkeypatch):
+    # (a graph of 2**30 edges does not fit here: the bound is lowered instead, so the plan is
+    # made with numpy's own index type throughout, as such a graph's would be)
+    X, y = make_moons()
+    plans = {}
+    for bound in (batched.SMALL_INDEX, 0):
+        monkeypatch.setattr(batched, "SMALL_INDEX", bound)
+        model = nn.MLP(2, [16, 16, 1], seed=0)
+        step = autograd.compile(lambda X, y, m=model: demo_loss(m, Value, X, y), backend="numpy")
+        for _ in range(3):
+            loss = step(X, y)
+            for p in model.parameters():
+                p.data -= 0.1 * p.grad
+        (entry,) = next(iter(step.traces.values()))
+        assert step.counts["replayed"] == 2
+        assert entry.replay.__self__.edge_sender.dtype == (np.intp if bound == 0 else np.int32)
+        plans[bound] = (loss.data.hex(), [p.data.hex() for p in model.parameters()])
+    assert plans[0] == plans[batched.SMALL_INDEX]

@@ -66,6 +66,7 @@ _parents, _op = attrgetter("parents"), attrgetter("op")
 _NEGATIVE_ZERO = np.array(-0.0).view(np.int64).item()  # −0.0's bits
 _INF = float("inf")
 _BOUND = 2.0**1023  # a bound below it (on a sum of finite terms) rules out an overflow
+SMALL_INDEX = 2**31  # a plan's indices below it: its edge arrays are of 4-byte integers
 
 
 # --- the op table's rules on a batch ----------------------------------------------------------
@@ -219,7 +220,7 @@ class Plan:
         # memory to fill and to read, the most of a big plan's making.
         counts = np.fromiter(map(len, map(_parents, nodes)), np.intp, N)
         flat = list(chain.from_iterable(map(_parents, nodes)))
-        ix = np.int32 if 2 * (len(flat) + N) + 64 < 2**31 else np.intp  # (see above)
+        ix = np.int32 if 2 * (len(flat) + N) + 64 < SMALL_INDEX else np.intp  # (see above)
         parent = np.fromiter(map(index.get, flat, repeat(-1)), ix, len(flat))
         constant_at = np.flatnonzero(parent < 0)
         constants = [float(flat[k]) for k in constant_at]
