@@ -50,9 +50,9 @@ def depths(
     nodes are leaves (depth 0), or a chain's inner links (its depth). ``blocked``: run by run
     (True), node by node (False), or whichever costs fewer steps (None).
     """
-    units = np.flatnonzero(ordinary)  # the nodes that get a depth of their own, in order
-    if chains or copies:
-        units = np.union1d(units, np.array([*chains, *copies], np.intp))
+    own = ordinary.copy()  # the nodes that get a depth of their own
+    own[[*chains, *copies]] = True
+    units = np.flatnonzero(own)
     cuts = runs(parent, starts, ordinary, chains, copies, units)
     if blocked is None:
         blocked = worth_runs(len(units), len(cuts), len(parent))
