@@ -53,7 +53,7 @@ def depths(
     own = ordinary.copy()  # the nodes that get a depth of their own
     own[[*chains, *copies]] = True
     units = np.flatnonzero(own)
-    cuts = runs(parent, starts, ordinary, chains, copies, units)
+    cuts = runs(parent, starts, ordinary, chains, copies, units) if blocked is not False else []
     if blocked is None:
         blocked = worth_runs(len(units), len(cuts), len(parent))
     if not blocked:
@@ -128,6 +128,7 @@ def _node_by_node(
     units: Any,
     size: int,
 ) -> Any:
+    """:func:`depths`, a Python step a node and one a node's input."""
     depth = [0] * size
     plist, slist = parent.tolist(), starts.tolist()
     get = depth.__getitem__
