@@ -164,7 +164,6 @@ class _Batch:
     contiguous: numpy's fastest)."""
 
     __slots__ = (
-        "alike",
         "columns",
         "copied",
         "derivative",
@@ -193,7 +192,6 @@ class _Batch:
         self.pulls: list[_Pull] = []  # its nodes' gradients
         self.single: Any = None  # one node of a fixed-arity op: its inputs' slots
         self.copied: Any = None  # a copy's: the slots it copies (a slice, where a run)
-        self.alike: Any = None  # while the plan is made: factor.grid_and_alike's
 
 
 class Plan:
@@ -299,8 +297,9 @@ class Plan:
 
         batches: list[_Batch] = []
         made_by: list[Any] = []  # each batch's nodes, in slot order
+        alikes: list[Any] = []  # each batch's rows found alike (factor.grid_and_alike)
         for key in sorted(units, key=lambda k: (k[0], str(k[1]), k[2])):
-            members = units[key]
+            members, alike = units[key], None
             if key[1] == "chain":
                 order = [node for links, _ in members for node in links]
                 rows = np.array([row for _, row in members], np.intp)
@@ -317,18 +316,16 @@ class Plan:
                     members, rows = members[regrid], rows[regrid]
                 order = members
                 batch = _Batch("op", nodes[members[0]].op, rows, shape)
-                batch.alike = alike  # (what the reader's rows are: slots stand for nodes
-                # one for one)
             batch.start, batch.stop = top, top + len(order)
             slot[order] = np.arange(top, top + len(order))
             made_by.append(np.array(order, np.intp))
+            alikes.append(alike)  # (the reader's rows: a slot stands for a node, one for one)
             top += len(order)
             batches.append(batch)
-        for batch in batches:  # inputs by slot
+        for batch, alike in zip(batches, alikes):  # inputs by slot
             batch.columns = np.ascontiguousarray(slot[batch.columns])
             if batch.kind == "op":
-                batch.reader = Rows(batch.columns, batch.shape, batch.alike)
-                batch.alike = None
+                batch.reader = Rows(batch.columns, batch.shape, alike)
                 if batch.shape == (1, 1) and batch.op.arity is not None:  # type: ignore[union-attr]
                     batch.single = batch.columns[:, 0].copy()
             elif batch.kind == "copy":

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import functions, value
-from ..mode import anomaly, grad_enabled, tracer
+from ..mode import anomaly, grad_enabled
 from ..ops import OPS, PYTHON_SUM, Op, run
 from ..value import Value, _new, _next_seq
 from . import builtin_sum
@@ -371,28 +371,23 @@ _SAVED: dict[str, Any] = {}  # Value's own, put back when the last trace ends
 # anyway: a trace's nodes are made a third quicker). While a trace runs they stand in for
 # value._record, value._unary, value.data_of and functions' _record; in another thread they
 # do just what those do.
+_engine_record = value._record
 
 
 def _record_traced(op: Op, inputs: tuple[Any, ...], data: float) -> Value:
-    """value._record while a trace runs (the Value it makes noted, as the hook notes it)."""
+    """value._record while a trace runs (the Value it makes noted, as the hook notes it): a
+    node recorded in the graph; the rest (grad mode off, anomaly mode) is value._record's own,
+    through the hooks."""
+    if not grad_enabled() or anomaly() is not None:
+        return _engine_record(op, inputs, data)
     out = _new(Value)
     out._seq = _next_seq()
     _set(out, data)
     _grad_set(out, 0.0)
-    out.label = ""
+    out.label, out.op, out.parents = "", op, inputs
     recorder = _recorder.get()
     if recorder is not None:
         recorder.made.append(out)
-    if grad_enabled():
-        out.op = op
-        out.parents = inputs
-        if anomaly() is not None:
-            anomaly().created(out)
-    else:
-        out.op = None
-        out.parents = ()
-        if tracer() is not None:
-            tracer().detached(out, op, inputs)
     return out
 
 
@@ -407,7 +402,7 @@ def _data_of_traced(inputs: tuple[Any, ...]) -> tuple[float, ...]:
 
 
 _ENGINE_PATHS = [
-    (value, "_record", _record_traced),
+    (value, "_record", _record_traced),  # (the first: _engine_record)
     (value, "_unary", _unary_traced),
     (value, "data_of", _data_of_traced),
     (functions, "_record", _record_traced),
