@@ -143,8 +143,18 @@ def a_loop_of_off_relus(w):
     return lambda xs: F.sum([((w * x).relu() * y) * 1e300 for x, y in xs])
 
 
+def a_layer_over_an_off_relu(w):
+    """An off relu read by eight neurons of the next layer: its gradient is one sum of eight
+    terms g·c, which the python backend's loop computes only where the relu is on (its bound
+    Σ|g| · max|c| must send the overflowing point to eager: Σ|g| alone stays finite)."""
+    cs = [Value(1e200 * (1.0 + k / 8)) for k in range(8)]
+    return lambda xs: F.sum(
+        [(F.sum([h * c for c in cs]) * y) * 1e100 for x, y in xs for h in [(w * x).relu()]]
+    )
+
+
 def points(x, y, overflow):
-    return ([(x, 1.0)] * 3 + [overflow] + [(x, 1.0)] * 4,)
+    return ([(x, y)] * 3 + [overflow] + [(x, y)] * 4,)
 
 
 OVERFLOWS = {
@@ -160,6 +170,11 @@ OVERFLOWS = {
         points(-1.0, 1.0, (-1.0, 1.0)),
         points(-1.0, 1.0, (-1.0, 1e10)),
         points(-1.0, 1.0, (-2.0, 2.0)),
+    ],
+    a_layer_over_an_off_relu: [
+        points(-1.0, 1e-10, (-1.0, 1e-10)),
+        points(-1.0, 1e-10, (-1.0, 1e8)),
+        points(1.0, 1e-10, (-2.0, 2e-10)),
     ],
 }
 

@@ -63,6 +63,17 @@ def test_micrograds_demo_is_written_a_point_at_a_time_not_a_line_a_node():
     assert abs(rolled.count("\n") - _demo_source(40).count("\n")) < 10
 
 
+def test_a_hidden_unit_that_is_off_does_not_add_up_its_gradient():
+    # A relu that is off passes on +0.0 whatever reaches it: the 16 sums of 16 terms that
+    # make the first hidden layer's gradients are computed only where their relu is on.
+    source = _demo_source(100)
+    gated = [line for line in source.splitlines() if line.endswith("> 0.0 else 0.0")]
+    assert len(gated) == 16
+    assert all("_seqsum(_map(_mul, q" in line for line in gated)
+    # eager checks every gradient for overflow: the skipped ones are bounded after the loop
+    assert "if not (m1 * b1 < 1.0715086071862673e+301):" in source
+
+
 def in_turn(terms, start):
     return functools.reduce(operator.add, terms, start)
 

@@ -19,6 +19,12 @@ added up when its turn comes — with two changes that leave every result as it 
   gradients and the inputs they multiply, a repetition a row) and added after the loop, one
   after another in that order: with ``builtins.sum``, at C speed, before Python 3.12, which
   adds floats in order; from 3.12 it compensates, so a loop of ``+=`` adds them there.
+- *Off relus' sums skipped.* A relu that is off passes on +0.0 whatever gradient reaches it,
+  so where that gradient is a sum of many terms g·w (a hidden unit's, from the next layer)
+  read by nothing else, the sum is computed only when the relu is on. Eager computes it, and
+  raises where it overflows; so the loop adds up Σ|g| over the repetitions, and after it
+  checks that Σ|g| · max|w| is far below overflow — which bounds every skipped sum — or runs
+  the step eagerly.
 """
 
 from __future__ import annotations
@@ -90,6 +96,8 @@ def forward_expression(
 # ops whose every contribution is g times a finite number (the forward was finite) or g itself
 _PLAIN = frozenset((_ADD, _SUM, _MUL, _RELU, _DOT, _SUB, _NEG))
 _GATHER = 8  # terms of a gradient from which they are added as one sum (sequential_sum)
+_SHORT = 16  # a repetition's record this long or shorter: checked as one stream of numbers
+_SKIPPED_LIMIT = 2.0**1000  # Σ|g| · max|w| below this: no skipped sum overflows
 
 
 def _added_in_turn(values: Iterable[float], start: float) -> float:
@@ -227,8 +235,10 @@ class LoopCode:
         w.emit(f"    for r in range({seg.count}):")
         for line in body:
             w.emit(line)
-        # every number the step makes is finite, or eager runs it (a sum of them is not finite)
-        w.emit(f"    if not _isfinite(_sum(_map(_sum, S{self.q}))):")
+        # every number the step makes is finite, or eager runs it (a sum of them is not finite);
+        # short records summed as one stream (a call of sum a record costs more than its terms)
+        numbers = f"_chain(S{self.q})" if len(self.stored) <= _SHORT else f"_map(_sum, S{self.q})"
+        w.emit(f"    if not _isfinite(_sum({numbers})):")
         w.emit("        return None")
 
     # the backward loop
@@ -248,6 +258,8 @@ class LoopCode:
         self.started: set[int] = set()
         self.pending: dict[int, list[_Term]] = {}  # a node's terms, until its turn comes
         self.gathered: dict[tuple[str, ...], str] = {}
+        self.bounded: set[str] = set()  # gathered g tuples whose Σ|g| m{q} adds up
+        self.bound_factors: list[str] = []  # the fixed factors of the sums skipped when off
         self.strided: dict[str, list[_Term]] = {}  # a slot outside: its terms, in order
         checked = False  # whether z{q} sums leaves' g − g (see below)
         for j in range(seg.length - 1, -1, -1):
@@ -265,6 +277,10 @@ class LoopCode:
             body += self._added(slot, terms, slot)
         for line in self.before:
             w.emit(line)
+        if self.bound_factors:  # (hoisted above, with the other fixed factors)
+            factors = ", ".join(self.bound_factors)
+            w.emit(f"    b{self.q} = max(_map(_abs, _chain(({factors},))))")
+            w.emit(f"    m{self.q} = 0.0")
         if checked:
             w.emit(f"    z{self.q} = 0.0")
         if self.records:
@@ -289,6 +305,9 @@ class LoopCode:
         if checked:
             w.emit(f"    if z{self.q} != 0.0:")  # (nan: a leaf's gradient was not finite)
             w.emit("        return None")
+        if self.bound_factors:  # a skipped sum ≤ Σ|g| · max|w| (rounding: far below 2**24)
+            w.emit(f"    if not (m{self.q} * b{self.q} < {_SKIPPED_LIMIT!r}):")
+            w.emit("        return None")
 
     def _deferrable(self) -> set[int]:
         """The shared slots whose contributions can be added after the loop: one a repetition,
@@ -311,6 +330,11 @@ class LoopCode:
     def _step(self, j: int, node: Value, body: list[str], generic: bool) -> None:
         """Node j's step of the walk: its gradient, then what it sends to each input."""
         op, refs = node.op, self.seg.refs[j]
+        gated = op is _RELU and j in self.pending and not (self.sent[j] or self.wanted[j])
+        if gated and self._gradient(j, body, gate=self.v(j)):
+            # g: a sum from +0.0 where on, else +0.0 — what the relu passes on, either way
+            self._send(refs[0], self.g(j), None, body, signed_zero_free=True)
+            return
         if j in self.pending:
             self._gradient(j, body)
         if j in self.started:
@@ -418,28 +442,52 @@ class LoopCode:
             body.append(f"        if {when}:")
             body.append(f"            {line}")
 
-    def _gradient(self, j: int, body: list[str]) -> None:
+    def _gradient(self, j: int, body: list[str], gate: str | None = None) -> bool:
         """Node j's gradient, now that every contribution to it is made: its start (0.0, or
         what came from outside its repetition) plus its terms, one after another in the
-        walk's order."""
-        terms = self.pending.pop(j)
+        walk's order. ``gate``: a relu's output, where only the relu reads the gradient — if
+        the terms make one sum, it is computed only where the relu is on, +0.0 where it is
+        off (returns whether it is)."""
+        terms = self.pending[j]
         start = f"G[{self.at(j)}]" if self.sent[j] else "0.0"
-        body += self._added(self.g(j), terms, start)
+        if gate is not None and not self._gathers(terms):
+            return False
+        del self.pending[j]
+        body += self._added(self.g(j), terms, start, gate)
+        return gate is not None
 
-    def _added(self, name: str, terms: list[_Term], start: str) -> list[str]:
+    def _gathers(self, terms: list[_Term]) -> bool:
+        """Whether ``terms`` are added as one sum: many g·w, each w the same in every
+        repetition (a layer's inputs)."""
+        return len(terms) >= _GATHER and all(
+            t.when is None and self._fixed(t.factor) for t in terms
+        )
+
+    def _added(
+        self, name: str, terms: list[_Term], start: str, gate: str | None = None
+    ) -> list[str]:
         """The lines that make ``name`` its start plus ``terms``, one after another in the
-        walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed."""
+        walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed,
+        only where ``gate`` > 0.0 if given (and adding Σ|g| up, see the module's docstring)."""
         body: list[str] = []
-        if len(terms) >= _GATHER and all(t.when is None and self._fixed(t.factor) for t in terms):
+        if self._gathers(terms):
             factors = ", ".join("1.0" if t.factor is None else t.factor for t in terms)
             fixed = self.hoist(f"k{self.q}_{len(self.w.hoisted)}", f"({factors},)")
             gs = tuple(t.g for t in terms)
             if gs not in self.gathered:
                 self.gathered[gs] = f"q{self.q}_{len(self.gathered)}"
                 body.append(f"        {self.gathered[gs]} = ({', '.join(gs)},)")
-            body.append(
-                f"        {name} = _seqsum(_map(_mul, {self.gathered[gs]}, {fixed}), {start})"
-            )
+            total = f"_seqsum(_map(_mul, {self.gathered[gs]}, {fixed}), {start})"
+            if gate is None:
+                body.append(f"        {name} = {total}")
+                return body
+            gathered = self.gathered[gs]
+            if gathered not in self.bounded:
+                self.bounded.add(gathered)
+                body.append(f"        m{self.q} += _sum(_map(_abs, {gathered}))")
+            if fixed not in self.bound_factors:
+                self.bound_factors.append(fixed)
+            body.append(f"        {name} = {total} if {gate} > 0.0 else 0.0")
             return body
         first, *rest = terms
         if first.when is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from itertools import repeat
+from itertools import chain, repeat
 from operator import add, attrgetter, mul, not_
 from typing import Any
 
@@ -67,6 +67,8 @@ class _Writer:
             "_grad": attrgetter("grad"),
             "_filter": filter,
             "_not": not_,
+            "_abs": abs,
+            "_chain": chain.from_iterable,
         }
         self.hoisted: set[str] = set()
 
