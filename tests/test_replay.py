@@ -153,6 +153,32 @@ def test_mlp_training_runs_replay_bit_for_bit(model, seed):
         sgd(twin.parameters(), 0.05)
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(widths=st.lists(st.integers(8, 11), min_size=1, max_size=2), seed=st.integers(0, 2**16))
+def test_wide_relu_mlps_whose_hidden_units_turn_on_and_off_replay_bit_for_bit(widths, seed):
+    # Hidden layers of 8 neurons or more: a unit's gradient is one sum over the next layer's
+    # neurons, which the python backend's loop adds up only where the unit is on.
+    rng = random.Random(seed)
+    sizes = [2, *widths, 1]
+    W = [[[rng.uniform(-1, 1) for _ in range(a)] for _ in range(b)] for a, b in pairwise(sizes)]
+    B = [[rng.uniform(-0.5, 0.5) for _ in range(b)] for b in sizes[1:]]
+    model, twin = (nn.MLP.from_matrices(W, B, output_activation="linear") for _ in range(2))
+    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(8)]
+    y = [rng.choice([-1.0, 1.0]) for _ in X]
+    step = compile(lambda X, y: nn.mse([twin(x) for x in X], y))
+    for _ in range(12):
+        starts = [rng.choice([0.0, 0.25, -1.5]) for _ in model.parameters()]
+        for a, b, g in zip(model.parameters(), twin.parameters(), starts):
+            a.grad = b.grad = g
+        loss = nn.mse([model(x) for x in X], y)
+        loss.backward()
+        assert step(X, y).data.hex() == loss.data.hex()
+        assert bits(twin.parameters()) == bits(model.parameters())
+        sgd(model.parameters(), 0.05)
+        sgd(twin.parameters(), 0.05)
+    assert step.counts["replayed"] == 11
+
+
 def test_tanh_sigmoid_exp_log_and_sixteen_term_dots_replay_bit_for_bit():
     rng = random.Random(3)
     ws = [Value(rng.uniform(-1, 1)) for _ in range(16)]
