@@ -5,7 +5,7 @@ The python backend writes a segment as a loop over its repetitions instead of a 
 the code is as long as one repetition, so Python compiles it in milliseconds, and a
 repetition's numbers live in local variables. Its backward pass is the eager walk unrolled as
 before — repetitions last-made first, each one's nodes last-made first, a node's gradient
-added up when its turn comes — with two changes that leave every result as it is, bit for bit:
+added up when its turn comes — with three changes that leave every result as it is, bit for bit:
 
 - *No skips.* The walk skips a fast-path node whose gradient is 0, and an off relu sends
   nothing; here their contributions, ±0, are added. Every gradient except a parameter's starts
@@ -305,7 +305,7 @@ class LoopCode:
         if checked:
             w.emit(f"    if z{self.q} != 0.0:")  # (nan: a leaf's gradient was not finite)
             w.emit("        return None")
-        if self.bound_factors:  # a skipped sum ≤ Σ|g| · max|w| (rounding: far below 2**24)
+        if self.bound_factors:  # a skipped sum ≤ Σ|g| · max|w|, to within rounding (≪ 2**24)
             w.emit(f"    if not (m{self.q} * b{self.q} < {_SKIPPED_LIMIT!r}):")
             w.emit("        return None")
 
