@@ -154,10 +154,11 @@ def test_mlp_training_runs_replay_bit_for_bit(model, seed):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(widths=st.lists(st.integers(8, 11), min_size=1, max_size=2), seed=st.integers(0, 2**16))
+@given(widths=st.lists(st.integers(8, 11), min_size=2, max_size=3), seed=st.integers(0, 2**16))
 def test_wide_relu_mlps_whose_hidden_units_turn_on_and_off_replay_bit_for_bit(widths, seed):
-    # Hidden layers of 8 neurons or more: a unit's gradient is one sum over the next layer's
-    # neurons, which the python backend's loop adds up only where the unit is on.
+    # Hidden layers of 8 neurons or more, two or three: a unit's gradient is one sum over the
+    # next hidden layer's neurons, which the python backend's loop adds up only where the unit
+    # is on.
     rng = random.Random(seed)
     sizes = [2, *widths, 1]
     W = [[[rng.uniform(-1, 1) for _ in range(a)] for _ in range(b)] for a, b in pairwise(sizes)]
@@ -170,12 +171,17 @@ def test_wide_relu_mlps_whose_hidden_units_turn_on_and_off_replay_bit_for_bit(wi
         starts = [rng.choice([0.0, 0.25, -1.5]) for _ in model.parameters()]
         for a, b, g in zip(model.parameters(), twin.parameters(), starts):
             a.grad = b.grad = g
-        loss = nn.mse([model(x) for x in X], y)
-        loss.backward()
+        try:
+            loss = nn.mse([model(x) for x in X], y)
+            loss.backward()
+        except (ArithmeticError, ValueError) as error:  # training diverged: the same error
+            with pytest.raises(type(error)):
+                step(X, y)
+            return
         assert step(X, y).data.hex() == loss.data.hex()
         assert bits(twin.parameters()) == bits(model.parameters())
-        sgd(model.parameters(), 0.05)
-        sgd(twin.parameters(), 0.05)
+        sgd(model.parameters(), 0.01)
+        sgd(twin.parameters(), 0.01)
     assert step.counts["replayed"] == 11
 
 
