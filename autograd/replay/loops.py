@@ -330,9 +330,13 @@ class LoopCode:
     def _step(self, j: int, node: Value, body: list[str], generic: bool) -> None:
         """Node j's step of the walk: its gradient, then what it sends to each input."""
         op, refs = node.op, self.seg.refs[j]
-        gated = op is _RELU and j in self.pending and not (self.sent[j] or self.wanted[j])
-        if gated and self._gradient(j, body, gate=self.v(j)):
-            # g: a sum from +0.0 where on, else +0.0 — what the relu passes on, either way
+        if (
+            op is _RELU
+            and j in self.pending
+            and not (self.sent[j] or self.wanted[j])
+            and self._gathers(self.pending[j])
+        ):  # one sum only the relu reads: g, a sum from +0.0 where on, else +0.0
+            self._gradient(j, body, gate=self.v(j))
             self._send(refs[0], self.g(j), None, body, signed_zero_free=True)
             return
         if j in self.pending:
@@ -442,19 +446,13 @@ class LoopCode:
             body.append(f"        if {when}:")
             body.append(f"            {line}")
 
-    def _gradient(self, j: int, body: list[str], gate: str | None = None) -> bool:
+    def _gradient(self, j: int, body: list[str], gate: str | None = None) -> None:
         """Node j's gradient, now that every contribution to it is made: its start (0.0, or
         what came from outside its repetition) plus its terms, one after another in the
-        walk's order. ``gate``: a relu's output, where only the relu reads the gradient — if
-        the terms make one sum, it is computed only where the relu is on, +0.0 where it is
-        off (returns whether it is)."""
-        terms = self.pending[j]
+        walk's order (``gate``: see :meth:`_added`)."""
+        terms = self.pending.pop(j)
         start = f"G[{self.at(j)}]" if self.sent[j] else "0.0"
-        if gate is not None and not self._gathers(terms):
-            return False
-        del self.pending[j]
         body += self._added(self.g(j), terms, start, gate)
-        return gate is not None
 
     def _gathers(self, terms: list[_Term]) -> bool:
         """Whether ``terms`` are added as one sum: many g·w, each w the same in every
@@ -468,26 +466,26 @@ class LoopCode:
     ) -> list[str]:
         """The lines that make ``name`` its start plus ``terms``, one after another in the
         walk's order — many terms g·w with fixed w (a layer's inputs) as one sum at C speed,
-        only where ``gate`` > 0.0 if given (and adding Σ|g| up, see the module's docstring)."""
+        only where ``gate`` > 0.0 if given — a relu's output, for terms that make one sum (and
+        Σ|g| added up: see the module's docstring)."""
         body: list[str] = []
         if self._gathers(terms):
             factors = ", ".join("1.0" if t.factor is None else t.factor for t in terms)
             fixed = self.hoist(f"k{self.q}_{len(self.w.hoisted)}", f"({factors},)")
             gs = tuple(t.g for t in terms)
-            if gs not in self.gathered:
-                self.gathered[gs] = f"q{self.q}_{len(self.gathered)}"
-                body.append(f"        {self.gathered[gs]} = ({', '.join(gs)},)")
-            total = f"_seqsum(_map(_mul, {self.gathered[gs]}, {fixed}), {start})"
-            if gate is None:
-                body.append(f"        {name} = {total}")
-                return body
-            gathered = self.gathered[gs]
-            if gathered not in self.bounded:
-                self.bounded.add(gathered)
-                body.append(f"        m{self.q} += _sum(_map(_abs, {gathered}))")
-            if fixed not in self.bound_factors:
-                self.bound_factors.append(fixed)
-            body.append(f"        {name} = {total} if {gate} > 0.0 else 0.0")
+            row = self.gathered.get(gs)
+            if row is None:
+                row = self.gathered[gs] = f"q{self.q}_{len(self.gathered)}"
+                body.append(f"        {row} = ({', '.join(gs)},)")
+            total = f"_seqsum(_map(_mul, {row}, {fixed}), {start})"
+            if gate is not None:  # a relu's output, which only the relu reads
+                if row not in self.bounded:
+                    self.bounded.add(row)
+                    body.append(f"        m{self.q} += _sum(_map(_abs, {row}))")
+                if fixed not in self.bound_factors:
+                    self.bound_factors.append(fixed)
+                total = f"{total} if {gate} > 0.0 else 0.0"
+            body.append(f"        {name} = {total}")
             return body
         first, *rest = terms
         if first.when is None:
